@@ -1,0 +1,45 @@
+# Footnote: the README's commands call these targets.
+VENV     := .venv
+PY       := $(VENV)/bin/python
+PIP      := $(VENV)/bin/pip
+FOOTNOTE := $(VENV)/bin/footnote
+# llama-cpp-python compiles from source (15-25 min on 2 cores); pip caches the wheel afterwards.
+export CMAKE_ARGS ?= -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_CURL=OFF -DGGML_NATIVE=OFF
+export OMP_WAIT_POLICY ?= PASSIVE
+DEMO_QUESTION ?= What does Footnote do with a sentence that no source supports?
+
+.PHONY: setup demo test check bench lint clean
+
+setup: $(VENV)/.installed
+	$(FOOTNOTE) models install
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q torch==2.13.0   # the CPU build first, or a dependency pulls a CUDA one
+	$(PIP) install -q -e '.[dev]'
+	touch $@
+
+demo: setup
+	$(FOOTNOTE) ingest docs README.md
+	@echo
+	@echo "Q: $(DEMO_QUESTION)"
+	$(FOOTNOTE) ask "$(DEMO_QUESTION)"
+	@echo
+	@echo "Ask more:   $(FOOTNOTE) ask \"your question\"   (add --json for scripts)"
+	@echo "Add sources: $(FOOTNOTE) ingest PATH_OR_URL ...   Settings: $(FOOTNOTE) config"
+
+test: setup
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: lint test
+
+bench: setup
+	$(PY) bench/bench_core.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,131 @@
+"""Bytes -> Document: detect the encoding, extract an HTML page's main text with trafilatura."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rag.errors import IngestError
+from rag.types import Document, content_hash
+
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".text", ".rst"}
+SUPPORTED_SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 if it is, else the detected encoding; binary data is refused."""
+    if b"\0" in data[:8192]:
+        raise IngestError(
+            f"{name} looks binary (NUL bytes); only HTML, Markdown and text are ingested"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    declared = _META_CHARSET.search(data[:4096])
+    if declared:
+        try:
+            return data.decode(declared.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong declaration: detect instead
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None:
+        raise IngestError(
+            f"{name} is not text in any encoding Footnote can detect; convert it to UTF-8"
+        )
+    # short texts are ambiguous; among equally plausible encodings prefer the Western ones
+    for match in matches:
+        if match.encoding in _PREFERRED and match.chaos <= best.chaos + 0.01:
+            return str(match)
+    return str(best)
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.I)
+_PREFERRED = ("cp1252", "latin_1", "iso8859_15")
+MIN_WORDS = 5  # an HTML page with less main text than this is treated as empty
+
+
+def extract_html(html: str, name: str, url: str = "") -> tuple[str, str, str, str]:
+    """(text, title, date, url) of an HTML page's main content, via trafilatura."""
+    import trafilatura
+
+    result = trafilatura.bare_extraction(
+        html,
+        url=url or None,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        favor_recall=True,
+        deduplicate=False,
+    )
+    text = (result.text if result is not None else "") or ""
+    if len(text.split()) < MIN_WORDS:
+        raise IngestError(f"{name} has no extractable main text (empty page or only boilerplate)")
+    return (
+        text.strip(),
+        (result.title or "").strip(),
+        (result.date or "").strip(),
+        (result.url or url or "").strip(),
+    )
+
+
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+
+
+def text_document(text: str, source: str, name: str, collection: str) -> Document:
+    """A Markdown or plain-text document; its title is its first heading or its file name."""
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise IngestError(f"{name} is empty")
+    heading = _HEADING.search(text)
+    first_line = text.split("\n", 1)[0].strip()
+    title = (
+        heading.group(1) if heading else first_line if len(first_line) <= 80 else Path(name).stem
+    )
+    return Document(content_hash(source), source, text, title=title, collection=collection)
+
+
+def html_document(html: str, source: str, url: str, collection: str) -> Document:
+    text, title, date, page_url = extract_html(html, source, url)
+    return Document(
+        content_hash(source),
+        source,
+        text,
+        title=title or Path(source).stem,
+        url=page_url,
+        date=date,
+        collection=collection,
+    )
+
+
+def read_file(path: Path, max_bytes: int, collection: str = "default") -> Document:
+    """Load one local file as a Document, or raise IngestError naming the problem."""
+    if not path.exists():
+        raise IngestError(f"{path} does not exist; check the path")
+    if not path.is_file():
+        raise IngestError(f"{path} is not a regular file")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise IngestError(
+            f"{path} has unsupported type {suffix or '(none)'}; "
+            f"supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}"
+        )
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise IngestError(
+            f"{path} is {size:,} bytes, over the limit of {max_bytes:,}; "
+            "raise max_file_bytes or split the file"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"{path} cannot be read: {exc.strerror}") from None
+    text = decode(data, str(path))
+    source = str(path.resolve())
+    if suffix in HTML_SUFFIXES:
+        return html_document(text, source, "", collection)
+    return text_document(text, source, path.name, collection)

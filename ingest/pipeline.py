@@ -1,0 +1,155 @@
+"""sources -> fetch/read -> extract -> chunk -> store -> embed -> index, with a report."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.chunk import chunk_document
+from ingest.extract import decode, html_document, read_file, text_document
+from ingest.fetch import fetch_url
+from ingest.sources import expand, is_url, under
+from rag.errors import FootnoteError, IngestError
+from rag.indexing import Indexer
+from rag.store import Store
+from rag.types import Chunk, Document
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did, per source."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
+    skipped: list[str] = field(default_factory=list)  # unsupported files inside folders
+    chunks_added: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """False only when sources were given and none could be ingested."""
+        return not self.failed or bool(self.added or self.updated or self.unchanged)
+
+    def summary(self) -> str:
+        lines = [
+            f"added {len(self.added)}, updated {len(self.updated)}, "
+            f"unchanged {len(self.unchanged)}, removed {len(self.removed)}, "
+            f"failed {len(self.failed)}, skipped {len(self.skipped)} "
+            f"({self.chunks_added} new chunks, {self.seconds:.1f} s)"
+        ]
+        lines += [f"  failed: {reason}" for _, reason in self.failed]
+        if self.skipped:
+            lines.append(
+                f"  skipped {len(self.skipped)} files of unsupported types, e.g. {self.skipped[0]}"
+            )
+        return "\n".join(lines)
+
+
+class Ingestor:
+    """Turns sources into stored, embedded, indexed documents. Batches embedding across files."""
+
+    def __init__(
+        self,
+        store: Store,
+        indexer: Indexer,
+        *,
+        chunk_size: int,
+        chunk_overlap: int,
+        max_bytes: int,
+        fetch_timeout: float,
+        user_agent: str,
+        flush_chunks: int = 512,
+    ):
+        self.store, self.indexer = store, indexer
+        self.chunk_size, self.chunk_overlap = chunk_size, chunk_overlap
+        self.max_bytes, self.fetch_timeout, self.user_agent = max_bytes, fetch_timeout, user_agent
+        self.flush_chunks = flush_chunks
+        self._pending: list[Chunk] = []
+
+    def ingest(
+        self,
+        args: list[str],
+        *,
+        prune: bool = False,
+        collection: str = "default",
+        progress: Callable[[int], None] | None = None,
+        on_total: Callable[[int], None] | None = None,
+    ) -> IngestReport:
+        """Ingest every source; bad ones are logged, listed in the report and skipped."""
+        started = time.perf_counter()
+        report = IngestReport()
+        expansion = expand(args)
+        report.skipped = expansion.skipped
+        if on_total:
+            on_total(len(expansion.sources))
+        known = self.store.document_hashes()
+        try:
+            for source in expansion.sources:
+                self._ingest_one(source, collection, known, report)
+                if progress:
+                    progress(1)
+            if prune:
+                self._prune(expansion, known, report)
+        finally:  # keep what was done, even on Ctrl-C
+            self._flush()
+            self.indexer.save()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _ingest_one(self, source: str, collection: str, known: dict, report: IngestReport) -> None:
+        try:
+            doc = self.load(source, collection)
+        except FootnoteError as exc:
+            log.warning("skipping %s: %s", source, exc)
+            report.failed.append((source, str(exc)))
+            return
+        previous = known.get(doc.source)
+        if previous and previous[1] == doc.text_hash:
+            report.unchanged.append(doc.source)
+            return
+        changes = self.store.put_document(
+            doc, chunk_document(doc, self.chunk_size, self.chunk_overlap)
+        )
+        self.indexer.remove(changes.removed_vector_ids)
+        self._pending.extend(changes.added)
+        report.chunks_added += len(changes.added)
+        (report.updated if previous else report.added).append(doc.source)
+        if len(self._pending) >= self.flush_chunks:
+            self._flush()
+
+    def load(self, source: str, collection: str = "default") -> Document:
+        """Read or fetch one source and extract its text."""
+        if not is_url(source):
+            return read_file(Path(source), self.max_bytes, collection)
+        page = fetch_url(source, self.fetch_timeout, self.max_bytes, self.user_agent)
+        text = decode(page.body, source)
+        if "html" in page.content_type or text.lstrip()[:15].lower().startswith(
+            ("<!doctype", "<html")
+        ):
+            return html_document(text, source, page.url, collection)
+        if page.content_type.startswith("text/") or not page.content_type:
+            return text_document(text, source, source.rstrip("/").rsplit("/", 1)[-1], collection)
+        raise IngestError(f"{source} is {page.content_type}, not HTML or text")
+
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, []
+        self.indexer.add(pending)
+
+    def _prune(self, expansion, known: dict, report: IngestReport) -> None:
+        seen = set(expansion.sources)
+        gone = {
+            doc_id: src
+            for src, (doc_id, _) in known.items()
+            if under(src, expansion.roots) and (src not in seen or not Path(src).exists())
+        }
+        if gone:
+            self.indexer.remove(self.store.delete_documents(gone))
+            report.removed.extend(sorted(gone.values()))

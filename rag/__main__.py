@@ -1,0 +1,5 @@
+"""`python -m rag` runs the `footnote` command."""
+
+from rag.cli import main
+
+main()

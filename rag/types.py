@@ -1,0 +1,137 @@
+"""Plain frozen dataclasses that carry data between Footnote's stages.
+
+Ids are content hashes (see `content_hash`), so re-ingesting unchanged text is a no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+def content_hash(*parts: str) -> str:
+    """Hex sha256 of the parts joined by NUL bytes.
+
+    >>> content_hash("a") == content_hash("a")
+    True
+    >>> content_hash("a", "b") != content_hash("ab")
+    True
+    """
+    digest = hashlib.sha256()
+    for i, part in enumerate(parts):
+        if i:
+            digest.update(b"\0")
+        digest.update(part.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def vector_id(chunk_id: str) -> int:
+    """The non-negative int64 a vector index uses for a chunk (63 bits of its hash).
+
+    Non-negative because FAISS marks "no result" with -1.
+    """
+    return int.from_bytes(bytes.fromhex(chunk_id[:16]), "big") & (2**63 - 1)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source (file or URL) after extraction. `id` is a hash of the source."""
+
+    id: str
+    source: str  # absolute path or URL: what the user ingested
+    text: str  # the extracted main text; chunk offsets point into it
+    title: str = ""
+    url: str = ""
+    date: str = ""  # ISO date when the page states one
+    collection: str = "default"
+
+    @property
+    def text_hash(self) -> str:
+        return content_hash(self.text)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of a document. `start`/`end` are character offsets into `Document.text`."""
+
+    id: str
+    document_id: str
+    text: str
+    start: int
+    end: int
+
+    @property
+    def text_hash(self) -> str:
+        return content_hash(self.text)
+
+    @property
+    def vector_id(self) -> int:
+        return vector_id(self.id)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its score (cosine similarity for dense retrieval) and provenance."""
+
+    chunk: Chunk
+    score: float
+    title: str = ""
+    source: str = ""
+    url: str = ""
+    date: str = ""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source of an answer: the chunk and the quote span inside it (chunk offsets)."""
+
+    number: int
+    chunk_id: str
+    document_id: str
+    title: str
+    source: str
+    passage: str
+    quote_start: int
+    quote_end: int
+    url: str = ""
+
+    @property
+    def quote(self) -> str:
+        return self.passage[self.quote_start : self.quote_end]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One answer sentence (markers removed) and the citation numbers that support it."""
+
+    text: str
+    citations: tuple[int, ...] = ()
+    support: float = 0.0  # in [0, 1]: how well the cited passages support the sentence
+
+
+ANSWERED = "answered"
+NOT_IN_SOURCES = "not_in_sources"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A complete answer: verified sentences, their sources in citation order, and timings."""
+
+    question: str
+    status: str  # ANSWERED or NOT_IN_SOURCES
+    sentences: tuple[Sentence, ...]
+    citations: tuple[Citation, ...]
+    closest: tuple[Hit, ...] = ()  # retrieved passages, shown when nothing could be answered
+    timings: dict[str, float] = field(default_factory=dict)
+    id: str = ""
+
+    @property
+    def text(self) -> str:
+        if self.status == NOT_IN_SOURCES:
+            return NOT_IN_SOURCES_TEXT
+        return " ".join(
+            s.text + "".join(f" [{n}]" for n in s.citations) for s in self.sentences
+        ).strip()
+
+
+NOT_IN_SOURCES_TEXT = "The sources don't contain the answer to this question."

@@ -1,0 +1,175 @@
+"""Support scoring: how well does a passage support a sentence? Shared by live answers and evals."""
+
+from __future__ import annotations
+
+import re
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "else",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "about",
+        "after",
+        "before",
+        "between",
+        "through",
+        "during",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "have",
+        "has",
+        "had",
+        "having",
+        "it",
+        "its",
+        "it's",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "i",
+        "you",
+        "he",
+        "she",
+        "we",
+        "they",
+        "them",
+        "his",
+        "her",
+        "their",
+        "our",
+        "your",
+        "my",
+        "me",
+        "us",
+        "him",
+        "not",
+        "no",
+        "nor",
+        "so",
+        "than",
+        "too",
+        "very",
+        "can",
+        "could",
+        "should",
+        "would",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "will",
+        "just",
+        "also",
+        "such",
+        "only",
+        "own",
+        "same",
+        "other",
+        "each",
+        "any",
+        "all",
+        "both",
+        "few",
+        "more",
+        "most",
+        "some",
+        "one",
+        "s",
+        "t",
+    ]
+)
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[.,][0-9]+)*")  # codes like E42 stay whole
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ingly", "edly", "ing", "ed", "es", "s", "ly"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    """Lower-cased, lightly stemmed words minus stopwords; numbers kept verbatim.
+
+    >>> content_words("The routers were rebooted in 2024.")
+    ['router', 'reboot', '2024']
+    """
+    words = (w.lower() for w in _WORD.findall(text))
+    return [w if any(c.isdigit() for c in w) else _stem(w) for w in words if w not in STOPWORDS]
+
+
+def novel_facts(sentence: str, passage: str) -> list[str]:
+    """Numbers and capitalised names (after the first word) of the sentence absent from the passage.
+
+    >>> novel_facts("Lumen was founded in 1999 by Ada Byron.", "Lumen was founded by Ada in 2001.")
+    ['1999', 'Byron']
+    """
+    found = {w.lower() for w in _WORD.findall(passage)}
+    words = _WORD.findall(sentence)
+    facts = [
+        w for i, w in enumerate(words) if any(c.isdigit() for c in w) or (i > 0 and w[0].isupper())
+    ]
+    return [w for w in dict.fromkeys(facts) if w.lower() not in found]
+
+
+def support(sentence: str, passage: str) -> float:
+    """Share of the sentence's distinct content words found in the passage, halved for each
+    number or name the passage does not contain (at most twice); in [0, 1].
+
+    A cheap lexical signal: it catches sentences about something the passage does not mention
+    and invented numbers or names, not subtle contradictions.
+
+    >>> support("Canberra is the capital of Australia.", "Australia's capital is Canberra.")
+    1.0
+    >>> support("The E42 error means low battery.", "Error E17 means the fan stopped.")
+    0.2
+    """
+    words = set(content_words(sentence))
+    if not words:
+        return 0.0
+    found = set(content_words(passage))
+    overlap = sum(w in found for w in words) / len(words)
+    return overlap * 0.5 ** min(2, len(novel_facts(sentence, passage)))

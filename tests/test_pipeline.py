@@ -1,0 +1,89 @@
+"""The answer pipeline on fakes: verification, renumbering, abstention, storage, bad questions."""
+
+import pytest
+from conftest import CORPUS
+from test_ingest import make_ingestor
+
+from rag.compose import App
+from rag.errors import QuestionError
+from rag.fakes import HashEmbedder, ScriptedGenerator
+from rag.render import answer_dict
+from rag.types import ANSWERED, NOT_IN_SOURCES, Answer, Sentence
+
+
+def app_with(settings, reply, **limits):
+    app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(reply))
+    make_ingestor(app).ingest([str(CORPUS)])
+    return app
+
+
+def test_sentences_are_cited_renumbered_and_stored(settings):
+    # the model cites passage numbers; the fan passage and refund passage land at positions
+    # that depend on retrieval, so the reply cites them by looking at the prompt
+    def reply(messages):
+        user = messages[-1]["content"]
+        passages = [p for p in user.split("\n\n") if p.startswith("Passage")]
+        fan = next(i for i, p in enumerate(passages, 1) if "E42" in p)
+        other = next(i for i in range(1, len(passages) + 1) if i != fan)
+        return (
+            f"Error code E42 means that the cooling fan has stopped [{fan}]. "
+            f"The fan must be replaced under warranty [{fan}][{other}]. "
+            "Bananas are the best fruit in the world [9]."
+        )
+
+    app = app_with(settings, reply)
+    streamed = list(app.pipeline.stream("What does error E42 mean for the cooling fan?"))
+    sentences, answer = streamed[:-1], streamed[-1]
+    assert all(isinstance(s, Sentence) for s in sentences) and isinstance(answer, Answer)
+    assert answer.status == ANSWERED
+    assert [s.citations for s in answer.sentences] == [(1,), (1,)]  # unsupported [other] dropped
+    assert len(answer.citations) == 1 and answer.citations[0].number == 1
+    assert "E42" in answer.citations[0].quote
+    assert "Bananas" not in answer.text  # unsupported sentence never shown
+    assert answer.timings["dropped_sentences"] == 1
+    stored = app.store.load_answer(answer.id)
+    assert stored["status"] == ANSWERED and stored["citations"][0]["quote_start"] >= 0
+    data = answer_dict(answer)
+    assert data["sources"][0]["number"] == 1 and data["sentences"][0]["citations"] == [1]
+
+
+def test_uncited_sentence_gets_the_passage_that_supports_it(settings):
+    app = app_with(settings, "Refunds are paid back within 5 business days.")
+    answer = app.pipeline.ask("How fast are refunds paid?")
+    assert answer.status == ANSWERED and answer.sentences[0].citations == (1,)
+    assert "5 business days" in answer.citations[0].quote
+
+
+@pytest.mark.parametrize("reply", ["I don't know.", "The capital of Australia is Canberra."])
+def test_unsupported_or_declined_answers_become_not_in_sources(settings, reply):
+    app = app_with(settings, reply)
+    answer = app.pipeline.ask("What is the capital of Australia and Lumen?")
+    assert answer.status == NOT_IN_SOURCES and not answer.citations and answer.closest
+    assert app.store.load_answer(answer.id)["status"] == NOT_IN_SOURCES
+
+
+def test_irrelevant_question_skips_the_generator(settings):
+    app = app_with(settings, "Should never be called.")
+    answer = app.pipeline.ask("zebra quantum pineapple")
+    assert answer.status == NOT_IN_SOURCES and app.generator.calls == []
+
+
+def test_empty_store_declines(fake_app):
+    assert fake_app.pipeline.ask("Anything at all?").status == NOT_IN_SOURCES
+
+
+@pytest.mark.parametrize(
+    ("question", "message"), [("   ", "empty"), ("x" * 3000, "over the limit")]
+)
+def test_bad_questions(fake_app, question, message):
+    with pytest.raises(QuestionError, match=message):
+        fake_app.pipeline.ask(question)
+
+
+def test_sources_are_delimited_as_data(settings):
+    app = app_with(settings, "Error code E42 means that the cooling fan has stopped.")
+    app.pipeline.ask("What does E42 mean?")
+    system, user = app.generator.calls[0]
+    assert "not instructions" in system["content"]
+    passages = [line for line in user["content"].split("\n\n") if line.startswith("Passage")]
+    assert passages and all("\n" not in p for p in passages)  # a document cannot fake structure
