@@ -1,0 +1,188 @@
+"""Core benchmarks: ingest throughput vs raw encode, ask latency, FAISS latency and recall.
+
+Run with `make bench`. Figures are printed side by side with their baseline from the same run;
+machines are shared and noisy, so compare the ratios and quote medians.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tokenize
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("FOOTNOTE_DATA", ROOT.parent / "shared" / "data"))
+N_ABSTRACTS = int(os.environ.get("BENCH_ABSTRACTS", "1000"))
+N_QUESTIONS = int(os.environ.get("BENCH_QUESTIONS", "20"))
+
+
+def scifact_corpus(target: Path, n: int) -> None:
+    """Write the first n SciFact abstracts as text files (title line + abstract)."""
+    csv.field_size_limit(10**8)
+    with open(DATA / "scifact" / "corpus_train.csv", newline="", encoding="utf-8") as fh:
+        for i, row in enumerate(csv.DictReader(fh)):
+            if i >= n:
+                break
+            abstract = " ".join(_string_literals(row["abstract"]))
+            (target / f"{row['doc_id']}.txt").write_text(f"{row['title']}\n\n{abstract}\n")
+
+
+def _string_literals(text: str) -> list[str]:
+    """The sentences of a numpy-style list repr without commas: ['A.'\n 'B.']."""
+    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+    return [ast.literal_eval(t.string) for t in tokens if t.type == tokenize.STRING]
+
+
+def bench_ingest(home: Path, env: dict) -> dict:
+    from rag.compose import App
+    from rag.config import load_settings
+
+    corpus = home.parent / "scifact"
+    corpus.mkdir()
+    scifact_corpus(corpus, N_ABSTRACTS)
+    t0 = time.perf_counter()
+    cmd = [sys.executable, "-m", "rag", "ingest", str(corpus)]
+    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    pipeline_s = time.perf_counter() - t0
+    app = App(load_settings(environ=env)[0])
+    n_chunks = app.store.count_chunks()
+    texts = [t for _, t in _chunk_texts(app)]
+    model = app.embedder
+    t0 = time.perf_counter()
+    model.warm_up()  # the CLI pays the model load too
+    model._model.encode(texts, batch_size=64, normalize_embeddings=True)
+    raw_s = time.perf_counter() - t0
+    return {
+        "chunks": n_chunks,
+        "pipeline_chunks_per_s": n_chunks / pipeline_s,
+        "raw_encode_chunks_per_s": len(texts) / raw_s,
+        "ratio": (n_chunks / pipeline_s) / (len(texts) / raw_s),
+    }
+
+
+def _chunk_texts(app):
+    import sqlalchemy as sa
+
+    from rag.store import chunks
+
+    with app.store.engine.connect() as conn:
+        return list(conn.execute(sa.select(chunks.c.text_hash, chunks.c.text)))
+
+
+def bench_ask(home: Path, env: dict) -> dict:
+    from rag.compose import App
+    from rag.config import load_settings
+
+    squad = json.loads((DATA / "squad-v1.1" / "dev-v1.1.part.json").read_text())
+    corpus = home.parent / "squad"
+    corpus.mkdir()
+    questions = []
+    for article in squad["data"][:3]:
+        for i, para in enumerate(article["paragraphs"]):
+            (corpus / f"{article['title']}_{i}.txt").write_text(para["context"])
+            questions += [q["question"] for q in para["qas"][:1]]
+    env = {**env, "FOOTNOTE_HOME": str(home / "squad")}
+    subprocess.run(
+        [sys.executable, "-m", "rag", "ingest", str(corpus)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    app = App(load_settings(environ=env)[0])
+    app.pipeline.ask("warm up the models")
+    rows = [app.pipeline.ask(q).timings for q in questions[::7][:N_QUESTIONS]]
+    med = {
+        k: statistics.median(r.get(k, 0.0) for r in rows)
+        for k in ("retrieval_s", "first_token_s", "tokens_per_s", "verify_s", "total_s")
+    }
+    return {"questions": len(rows), **med}
+
+
+def bench_faiss(real: np.ndarray | None) -> list[dict]:
+    from rag.index import FaissIndex, NumpyIndex
+
+    rng = np.random.default_rng(0)
+    out = []
+    for n in (10_000, 100_000):
+        centers = rng.standard_normal((200, 384)).astype(np.float32)
+        vectors = centers[rng.integers(0, 200, n)] + 0.5 * rng.standard_normal((n, 384)).astype(
+            np.float32
+        )
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        out += _faiss_case(f"synthetic {n:,}", vectors, FaissIndex, NumpyIndex)
+    if real is not None:
+        out += _faiss_case(f"real MiniLM {len(real):,}", real, FaissIndex, NumpyIndex)
+    return out
+
+
+def _faiss_case(label, vectors, FaissIndex, NumpyIndex) -> list[dict]:
+    ids = np.arange(len(vectors), dtype=np.int64)
+    queries = vectors[:: max(1, len(vectors) // 200)][:200] + 0.05
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    exact = NumpyIndex(vectors.shape[1])
+    exact.add(ids, vectors)
+    want = exact.search(queries, 10)[1]
+    rows = []
+    for exact_max in (len(vectors), 0):  # exact, then IVF
+        index = FaissIndex(vectors.shape[1], exact_max=exact_max, num_gpus=0)
+        t0 = time.perf_counter()
+        index.add(ids, vectors)
+        build_s = time.perf_counter() - t0
+        lat, got = [], []
+        for q in queries:
+            t0 = time.perf_counter()
+            got.append(index.search(q[None, :], 10)[1][0])
+            lat.append((time.perf_counter() - t0) * 1000)
+        recall = np.mean([len(set(w) & set(g)) / 10 for w, g in zip(want, got, strict=True)])
+        rows.append(
+            {
+                "case": label,
+                "index": index.kind,
+                "build_s": build_s,
+                "p50_ms": float(np.percentile(lat, 50)),
+                "p99_ms": float(np.percentile(lat, 99)),
+                "recall@10": float(recall),
+            }
+        )
+    return rows
+
+
+def main() -> None:
+    import faiss
+
+    faiss.omp_set_num_threads(1)  # single-query latency, as a server thread sees it
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "home"
+        env = {**os.environ, "FOOTNOTE_HOME": str(home)}
+        print(f"== ingest: {N_ABSTRACTS} SciFact abstracts ==", flush=True)
+        ingest = bench_ingest(home, env)
+        print(json.dumps(ingest, indent=1), flush=True)
+        from rag.compose import App
+        from rag.config import load_settings
+
+        app = App(load_settings(environ=env)[0])
+        real = np.concatenate([v for _, v in app.store.vectors(app.embedder.name)])
+        print(f"== ask: median over {N_QUESTIONS} SQuAD questions ==", flush=True)
+        print(json.dumps(bench_ask(home, env), indent=1), flush=True)
+    print("== FAISS: single query, 1 thread, 200 queries ==", flush=True)
+    print(f"{'case':22} {'index':6} {'build s':>8} {'p50 ms':>8} {'p99 ms':>8} {'recall@10':>9}")
+    for r in bench_faiss(real):
+        print(
+            f"{r['case']:22} {r['index']:6} {r['build_s']:8.2f} {r['p50_ms']:8.3f} "
+            f"{r['p99_ms']:8.3f} {r['recall@10']:9.3f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
