@@ -74,7 +74,7 @@ def bench_ingest(home: Path, env: dict) -> dict:
 def _chunk_texts(app):
     import sqlalchemy as sa
 
-    from rag.store import chunks
+    from rag.schema import chunks
 
     with app.store.engine.connect() as conn:
         return list(conn.execute(sa.select(chunks.c.text_hash, chunks.c.text)))
@@ -164,12 +164,14 @@ def main() -> None:
     faiss.omp_set_num_threads(1)  # single-query latency, as a server thread sees it
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
-        env = {**os.environ, "FOOTNOTE_HOME": str(home)}
+        from rag.config import load_settings
+
+        models = load_settings()[0].models_path  # the user's installed models, not the temp home
+        env = {**os.environ, "FOOTNOTE_HOME": str(home), "FOOTNOTE_MODELS_DIR": str(models)}
         print(f"== ingest: {N_ABSTRACTS} SciFact abstracts ==", flush=True)
         ingest = bench_ingest(home, env)
         print(json.dumps(ingest, indent=1), flush=True)
         from rag.compose import App
-        from rag.config import load_settings
 
         app = App(load_settings(environ=env)[0])
         real = np.concatenate([v for _, v in app.store.vectors(app.embedder.name)])

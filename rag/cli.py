@@ -15,7 +15,21 @@ from rag.types import NOT_IN_SOURCES_TEXT, Answer
 
 
 class _Group(click.Group):
-    """Turns FootnoteError into a one-line message and exit code 1."""
+    """Turns FootnoteError into a one-line message and exit code 1; loads `eval` lazily (the
+    evaluation harness lives in the `evals` package, which `rag` does not import)."""
+
+    lazy = {"eval": ("evals.cli", "eval_group")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name in self.lazy:
+            import importlib
+
+            module, attr = self.lazy[name]
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         try:

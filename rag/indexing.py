@@ -79,13 +79,12 @@ class Indexer:
         self.save()
         return len(self._index)
 
-    def search(self, query: np.ndarray, k: int) -> tuple[list[int], list[float]]:
-        """Top-k (vector ids, cosine scores) for one query vector (dim,)."""
+    def search(self, queries: np.ndarray, k: int) -> list[tuple[list[int], list[float]]]:
+        """Per query vector (rows of (q, dim)): the top-k (vector ids, cosine scores)."""
         if len(self.index) == 0:
-            return [], []
-        scores, ids = self.index.search(query[None, :], k)
-        keep = ids[0] >= 0
-        return ids[0][keep].tolist(), scores[0][keep].tolist()
+            return [([], []) for _ in queries]
+        scores, ids = self.index.search(queries, k)
+        return [(i[i >= 0].tolist(), s[i >= 0].tolist()) for i, s in zip(ids, scores, strict=True)]
 
     def _build(self, progress: Callable[[int], None] | None = None) -> FaissIndex:
         self._embed_all_missing(progress)

@@ -48,9 +48,13 @@ class Pipeline:
 
     def retrieve(self, question: str, k: int | None = None) -> list[Hit]:
         """The top-k passages for a question, best first, with cosine scores."""
-        query = self.embedder.embed([question])[0]
-        ids, scores = self.indexer.search(query, k or self.limits.top_k)
-        return self.store.hits(ids, scores)
+        return self.retrieve_many([question], k)[0]
+
+    def retrieve_many(self, questions: list[str], k: int | None = None) -> list[list[Hit]]:
+        """`retrieve` for a batch of questions (one embedding call, one index search)."""
+        queries = self.embedder.embed(questions)
+        results = self.indexer.search(queries, k or self.limits.top_k)
+        return [self.store.hits(ids, scores) for ids, scores in results]
 
     def ask(self, question: str) -> Answer:
         """The complete answer (see `stream`)."""

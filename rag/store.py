@@ -18,69 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from rag.errors import ConfigError
+from rag.schema import answers, chunks, citations, documents, embeddings, metadata
 from rag.types import Answer, Chunk, Document, Hit
-
-metadata = sa.MetaData()
-
-documents = sa.Table(
-    "documents",
-    metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("collection", sa.String(200), nullable=False, default="default", index=True),
-    sa.Column("source", sa.Text, nullable=False, unique=True),
-    sa.Column("title", sa.Text, nullable=False, default=""),
-    sa.Column("url", sa.Text, nullable=False, default=""),
-    sa.Column("date", sa.String(40), nullable=False, default=""),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("text_hash", sa.String(64), nullable=False),
-    sa.Column("updated_at", sa.Float, nullable=False),
-)
-
-chunks = sa.Table(
-    "chunks",
-    metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
-    sa.Column("document_id", sa.String(64), nullable=False, index=True),
-    sa.Column("vector_id", sa.BigInteger, nullable=False, unique=True),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("text_hash", sa.String(64), nullable=False, index=True),
-    sa.Column("start", sa.Integer, nullable=False),
-    sa.Column("end", sa.Integer, nullable=False),
-)
-
-embeddings = sa.Table(
-    "embeddings",
-    metadata,
-    sa.Column("text_hash", sa.String(64), primary_key=True),
-    sa.Column("model", sa.String(500), primary_key=True),
-    sa.Column("vector", sa.LargeBinary, nullable=False),  # float32 bytes
-)
-
-answers = sa.Table(
-    "answers",
-    metadata,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("question", sa.Text, nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("text", sa.Text, nullable=False),
-    sa.Column("sentences", sa.JSON, nullable=False),
-    sa.Column("timings", sa.JSON, nullable=False),
-    sa.Column("created_at", sa.Float, nullable=False),
-)
-
-citations = sa.Table(
-    "citations",
-    metadata,
-    sa.Column("answer_id", sa.String(32), primary_key=True),
-    sa.Column("number", sa.Integer, primary_key=True),
-    sa.Column("chunk_id", sa.String(64), nullable=False),  # no FK: answers outlive chunks
-    sa.Column("document_id", sa.String(64), nullable=False),
-    sa.Column("title", sa.Text, nullable=False),
-    sa.Column("source", sa.Text, nullable=False),
-    sa.Column("passage", sa.Text, nullable=False),
-    sa.Column("quote_start", sa.Integer, nullable=False),
-    sa.Column("quote_end", sa.Integer, nullable=False),
-)
 
 
 @dataclass(frozen=True)
@@ -150,6 +89,17 @@ class Store:
             conn.execute(chunks.delete().where(where))
             conn.execute(documents.delete().where(documents.c.id.in_(doc_ids)))
         return vids
+
+    def document_keys(self) -> dict[str, str]:
+        """Every name a stored document answers to (id, source, URL) -> its source."""
+        query = sa.select(documents.c.id, documents.c.source, documents.c.url)
+        keys: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                keys.update({row.id: row.source, row.source: row.source})
+                if row.url:
+                    keys[row.url] = row.source
+        return keys
 
     def count_chunks(self) -> int:
         with self.engine.connect() as conn:

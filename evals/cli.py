@@ -1,0 +1,147 @@
+"""`footnote eval ...`: import datasets, run evaluations, report, gate."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from evals import gate as gates
+from evals.dataset import load_dataset
+from evals.report import html_report, markdown_summary
+
+
+def _app(ctx: click.Context):
+    from rag.compose import App
+    from rag.config import load_settings
+
+    return App(load_settings(ctx.find_root().obj["overrides"])[0])
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Evaluate retrieval and answers on a dataset; report and gate the results."""
+
+
+@eval_group.command("import")
+@click.argument("kind", type=click.Choice(["squad", "scifact"]))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="output folder")
+@click.option(
+    "--hold-out-articles",
+    default=0,
+    show_default=True,
+    help="SQuAD: leave the last N articles out of the corpus (unanswerable questions)",
+)
+def import_cmd(kind: str, files: tuple[Path, ...], out: Path, hold_out_articles: int) -> None:
+    """Convert SQuAD or SciFact files into OUT/dataset.jsonl and OUT/corpus/."""
+    from evals.importers import import_scifact, import_squad
+
+    if kind == "squad":
+        counts = import_squad(list(files), out, hold_out_articles)
+    else:
+        counts = import_scifact(list(files), out)
+    click.echo(f"{out / 'dataset.jsonl'}: {counts}; next: footnote ingest {out / 'corpus'}")
+
+
+def _run_command(kind: str):
+    @click.argument("dataset", type=click.Path(path_type=Path))
+    @click.option("--limit", type=int, help="only the first N questions (after --sample)")
+    @click.option("--sample", type=int, help="a random sample of N questions")
+    @click.option("--seed", default=0, show_default=True, help="seed of --sample")
+    @click.option("--batch-size", default=32 if kind == "retrieval" else 4, show_default=True)
+    @click.option("--fresh", is_flag=True, help="discard stored results of this run first")
+    @click.option("--json", "as_json", is_flag=True, help="print the metrics as one JSON object")
+    @click.pass_context
+    def command(ctx, dataset, limit, sample, seed, batch_size, fresh, as_json):
+        from tqdm import tqdm
+
+        from evals.runner import lexical_judge, run, select
+        from rag.runs import RunStore
+
+        app = _app(ctx)
+        data = load_dataset(dataset)
+        if data.errors:
+            click.echo(
+                f"skipped {len(data.errors)} bad lines of {dataset} (first: line "
+                f"{data.errors[0][0]}: {data.errors[0][1]})",
+                err=True,
+            )
+        examples = select(data.examples, limit, sample, seed)
+        settings = {
+            k: v for k, v in asdict(app.settings).items() if k not in {"home", "models_dir"}
+        }
+        with tqdm(total=len(examples), unit="q", desc=kind, file=sys.stderr, disable=None) as bar:
+            run_id = run(
+                kind,
+                app.pipeline,
+                RunStore(app.store),
+                data,
+                examples,
+                settings=settings,
+                options={"limit": limit, "sample": sample, "seed": seed},
+                judge=lexical_judge(app.settings.min_support),
+                batch_size=batch_size,
+                progress=bar.update,
+                fresh=fresh,
+            )
+        meta = RunStore(app.store).get(run_id)
+        if as_json:
+            click.echo(json.dumps({"run": run_id, "metrics": meta["metrics"]}))
+        else:
+            click.echo(markdown_summary([meta]))
+            click.echo(f"\nrun {run_id}; report: footnote eval report {run_id}")
+
+    command.__doc__ = f"Run every question of DATASET through {kind} and score it (resumable)."
+    return command
+
+
+eval_group.command("retrieval")(_run_command("retrieval"))
+eval_group.command("answers")(_run_command("answers"))
+
+
+@eval_group.command("report")
+@click.argument("runs", nargs=-1, required=True)
+@click.option("--out", type=click.Path(path_type=Path), help="HTML file (default: report-RUN.html)")
+@click.pass_context
+def report(ctx, runs: tuple[str, ...], out: Path | None) -> None:
+    """Write a self-contained HTML report of one run or a comparison; print a Markdown summary."""
+    from rag.runs import RunStore
+
+    store = RunStore(_app(ctx).store)
+    loaded = [(store.get(r), store.results(r)) for r in runs]
+    out = out or Path(f"report-{'-vs-'.join(runs)}.html")
+    out.write_text(html_report(loaded), encoding="utf-8")
+    click.echo(markdown_summary([meta for meta, _ in loaded]))
+    click.echo(f"\nHTML report: {out}")
+
+
+@eval_group.command("gate")
+@click.argument("run_id")
+@click.option("--baseline", required=True, type=click.Path(exists=True, path_type=Path))
+@click.pass_context
+def gate(ctx, run_id: str, baseline: Path) -> None:
+    """Fail (exit 1) when a metric of RUN_ID falls below its floor in the baseline file."""
+    from rag.runs import RunStore
+
+    meta = RunStore(_app(ctx).store).get(run_id)
+    failures = gates.check(meta["metrics"] or {}, gates.load_baseline(baseline))
+    click.echo(markdown_summary([meta]))
+    if failures:
+        click.echo("gate FAILED:\n  " + "\n  ".join(failures), err=True)
+        sys.exit(1)
+    click.echo("gate passed")
+
+
+@eval_group.command("list")
+@click.pass_context
+def list_runs(ctx) -> None:
+    """The stored evaluation runs, newest first."""
+    from rag.runs import RunStore
+
+    for meta in RunStore(_app(ctx).store).list():
+        state = "finished" if meta["finished_at"] else "interrupted"
+        click.echo(f"{meta['id']}  {meta['kind']:9}  {state:11}  {meta['dataset']}")

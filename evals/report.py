@@ -1,0 +1,166 @@
+"""Evaluation reports: a self-contained HTML file (inline SVG, no network) and a Markdown table."""
+
+from __future__ import annotations
+
+import html
+import math
+import statistics
+
+CSS = """body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem}
+table{border-collapse:collapse;margin:1rem 0;width:100%}td,th{border:1px solid #ddd;padding:4px 8px;
+vertical-align:top;text-align:left}th{background:#f4f4f4}.num{text-align:right;font-variant-numeric:
+tabular-nums}.up{background:#e3f6e3}.down{background:#fbe2e2}.small{color:#666;font-size:12px}
+.bad{color:#a00}"""
+
+
+def _fmt(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _bars(metrics: dict[str, dict]) -> str:
+    """SVG bars (0..1) with 95% interval whiskers, one per metric."""
+    names = [n for n, m in metrics.items() if 0 <= m["value"] <= 1 and n != "latency_s"]
+    width, row = 620, 26
+    parts = [f'<svg width="{width}" height="{row * len(names) + 10}" role="img">']
+    for i, name in enumerate(names):
+        m, y, scale = metrics[name], i * row + 5, width - 220
+        parts += [
+            f'<text x="0" y="{y + 15}" font-size="12">{html.escape(name)}</text>',
+            f'<rect x="150" y="{y + 3}" width="{m["value"] * scale:.1f}" height="16" '
+            'fill="#4a7bd0"/>',
+            f'<line x1="{150 + m["low"] * scale:.1f}" x2="{150 + m["high"] * scale:.1f}" '
+            f'y1="{y + 11}" y2="{y + 11}" stroke="#000" stroke-width="2"/>',
+            f'<text x="{155 + scale}" y="{y + 15}" font-size="12">{m["value"]:.3f}</text>',
+        ]
+    return "".join(parts) + "</svg>"
+
+
+def _histogram(values: list[float], label: str) -> str:
+    if not values:
+        return ""
+    top, bins = max(values) or 1.0, 20
+    counts = [0] * bins
+    for v in values:
+        counts[min(bins - 1, int(v / top * bins))] += 1
+    peak = max(counts)
+    bars = "".join(
+        f'<rect x="{i * 30}" y="{120 - c / peak * 110:.1f}" width="28" '
+        f'height="{c / peak * 110:.1f}"'
+        f' fill="#888"><title>{c}</title></rect>'
+        for i, c in enumerate(counts)
+    )
+    return (
+        f"<p>{html.escape(label)}: median {statistics.median(values):.3f} s, max {top:.3f} s"
+        f'</p><svg width="600" height="125" role="img">{bars}</svg>'
+    )
+
+
+def _metric_table(runs: list[dict]) -> str:
+    names = list(dict.fromkeys(n for r in runs for n in (r["metrics"] or {})))
+    head = "".join(f"<th>{html.escape(r['id'])}</th>" for r in runs)
+    rows = []
+    for name in names:
+        cells, base = [], (runs[0]["metrics"] or {}).get(name)
+        for r in runs:
+            m = (r["metrics"] or {}).get(name)
+            if not m:
+                cells.append("<td>–</td>")
+                continue
+            cls, delta = "", ""
+            if base and r is not runs[0]:
+                delta = f" ({m['value'] - base['value']:+.3f})"
+                if m["low"] > base["high"] or m["high"] < base["low"]:  # intervals apart
+                    better = (m["value"] > base["value"]) != (name == "latency_s")
+                    cls = ' class="num up"' if better else ' class="num down"'
+            cells.append(
+                f'<td{cls or " class=num"}>{m["value"]:.3f}{delta}<br><span class="small">'
+                f"[{m['low']:.3f}, {m['high']:.3f}] n={m['n']}</span></td>"
+            )
+        rows.append(f"<tr><th>{html.escape(name)}</th>{''.join(cells)}</tr>")
+    return f"<table><tr><th>metric (95% CI)</th>{head}</tr>{''.join(rows)}</table>"
+
+
+def _worst_first(kind: str, results: list[dict]) -> list[dict]:
+    key = "ndcg@10" if kind == "retrieval" else "f1"
+    return sorted(
+        results,
+        key=lambda r: (r.get(key, r.get("abstention", 1.0)), r.get("citation_precision", 1.0)),
+    )
+
+
+def _question_rows(kind: str, results: list[dict], limit: int = 200) -> str:
+    rows = []
+    for r in _worst_first(kind, results)[:limit]:
+        if kind == "retrieval":
+            detail = (
+                "<b>gold:</b> "
+                + html.escape(", ".join(r["gold"]))
+                + "<br><b>top:</b> "
+                + html.escape(", ".join(r.get("ranked", [])[:5]))
+            )
+            score = _fmt(r.get("ndcg@10"))
+        else:
+            cites = "".join(
+                f"<li>[{i}] {html.escape(s)}</li>" for i, s in enumerate(r["sources"], 1)
+            )
+            detail = (
+                f"<b>{html.escape(r['status'])}:</b> {html.escape(r['answer'])}"
+                f"<ol class=small>{cites}</ol><b>gold:</b> "
+                + html.escape("; ".join(r.get("answers", [])) or ", ".join(r["gold"]))
+            )
+            score = (
+                f"f1 {_fmt(r.get('f1'))}<br>cite P {_fmt(r.get('citation_precision'))}"
+                f"<br>abst {_fmt(r.get('abstention'))}"
+            )
+        rows.append(
+            f"<tr><td>{html.escape(r['question'])}</td><td>{detail}</td>"
+            f"<td class=num>{score}</td></tr>"
+        )
+    return (
+        "<table><tr><th>question</th><th>result</th><th>scores</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def html_report(runs: list[tuple[dict, list[dict]]]) -> str:
+    """The report for one run, or a side-by-side comparison (first run = baseline) of several."""
+    metas = [meta for meta, _ in runs]
+    body = [f"<h1>Footnote evaluation: {html.escape(', '.join(m['id'] for m in metas))}</h1>"]
+    for meta in metas:
+        opts = html.escape(str(meta["options"]))
+        body.append(
+            f"<p class=small>{html.escape(meta['id'])}: {html.escape(meta['kind'])} on "
+            f"{html.escape(meta['dataset'])} (sha256 {meta['dataset_hash'][:12]}), {opts}"
+            "</p>"
+        )
+    body.append(_metric_table(metas))
+    for meta, results in runs:
+        body.append(f"<h2>{html.escape(meta['id'])}</h2>")
+        body.append(_bars(meta["metrics"] or {}))
+        latencies = [r["latency_s"] for r in results if "latency_s" in r]
+        body.append(_histogram(latencies, "latency per question"))
+        body.append("<h3>Questions, worst first</h3>" + _question_rows(meta["kind"], results))
+    return (
+        f"<!doctype html><meta charset=utf-8><title>Footnote evaluation</title>"
+        f"<style>{CSS}</style>{''.join(body)}"
+    )
+
+
+def markdown_summary(runs: list[dict]) -> str:
+    """Metric table for CI logs: one column per run, deltas against the first."""
+    names = list(dict.fromkeys(n for r in runs for n in (r["metrics"] or {})))
+    lines = ["| metric | " + " | ".join(r["id"] for r in runs) + " |", "|---|" + "---|" * len(runs)]
+    for name in names:
+        cells = []
+        for r in runs:
+            m, base = (r["metrics"] or {}).get(name), (runs[0]["metrics"] or {}).get(name)
+            if not m:
+                cells.append("–")
+                continue
+            delta = f" ({m['value'] - base['value']:+.3f})" if base and r is not runs[0] else ""
+            cells.append(f"{m['value']:.3f} [{m['low']:.3f}, {m['high']:.3f}]{delta}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,200 @@
+"""Run a dataset through retrieval or the whole answer pipeline, resumably, in batches."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+
+from evals.dataset import Dataset, DatasetError, Example
+from evals.metrics import (
+    Judge,
+    abstention_correct,
+    bootstrap_ci,
+    citation_scores,
+    contains_answer,
+    exact_match,
+    faithfulness,
+    mrr,
+    ndcg_at_k,
+    recall_at_k,
+    token_f1,
+)
+from rag.pipeline import Pipeline
+from rag.runs import RunStore
+from rag.store import Store
+from rag.types import NOT_IN_SOURCES, Answer
+from rag.verify import support
+
+RETRIEVAL_KS = (1, 5, 10, 100)
+
+
+def lexical_judge(threshold: float) -> Judge:
+    """The core's support scorer as a yes/no judge (the same check live answers pass)."""
+    return lambda claim, passages: support(claim, "\n".join(passages)) >= threshold
+
+
+def select(
+    examples: list[Example], limit: int | None, sample: int | None, seed: int
+) -> list[Example]:
+    """A reproducible random sample (if asked), then the first `limit` examples."""
+    if sample:
+        examples = random.Random(seed).sample(examples, min(sample, len(examples)))
+    return examples[:limit] if limit else examples
+
+
+def run_id_for(kind: str, dataset: Dataset, settings: dict, options: dict) -> str:
+    """Deterministic: the same command on the same data and settings resumes the same run."""
+    key = json.dumps([kind, dataset.sha256, settings, options], sort_keys=True, default=str)
+    return f"{kind[:3]}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+
+
+def check_gold_ingested(dataset: Dataset, examples: list[Example], store: Store) -> dict[str, str]:
+    """gold source -> stored source; raise listing the gold sources that were never ingested."""
+    keys = store.document_keys()
+    resolved = {g: keys.get(dataset.resolve_source(g)) for e in examples for g in e.gold_sources}
+    missing = sorted(g for g, source in resolved.items() if source is None)
+    if missing:
+        shown = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        raise DatasetError(
+            f"{len(missing)} gold sources of {dataset.path} were never ingested ({shown}); "
+            f"ingest the corpus first, e.g. `footnote ingest {dataset.path.parent / 'corpus'}`"
+        )
+    return resolved
+
+
+def score_retrieval(example: Example, hits, gold_map: dict[str, str]) -> dict:
+    ranked = list(dict.fromkeys(h.source for h in hits))  # document ranking, best chunk first
+    gold = {gold_map[g] for g in example.gold_sources}
+    row = {
+        "id": example.id,
+        "question": example.question,
+        "gold": sorted(gold),
+        "ranked": ranked[:10],
+    }
+    if gold:
+        row.update({f"recall@{k}": recall_at_k(ranked, gold, k) for k in RETRIEVAL_KS})
+        row.update({"mrr": mrr(ranked, gold), "ndcg@10": ndcg_at_k(ranked, gold, 10)})
+    return row
+
+
+def score_answer(example: Example, answer: Answer, gold_map: dict[str, str], judge: Judge) -> dict:
+    declined = answer.status == NOT_IN_SOURCES
+    passages = {c.number: c.passage for c in answer.citations}
+    sources = [c.source for c in answer.citations]
+    gold = {gold_map[g] for g in example.gold_sources}
+    row = {
+        "id": example.id,
+        "question": example.question,
+        "status": answer.status,
+        "answer": answer.text,
+        "answers": list(example.answers),
+        "gold": sorted(gold),
+        "sentences": [{"text": s.text, "citations": list(s.citations)} for s in answer.sentences],
+        "sources": sources,
+        "latency_s": answer.timings.get("total_s", 0.0),
+        "timings": answer.timings,
+        "abstention": abstention_correct(example.answerable, declined),
+    }
+    if example.answerable and example.answers:
+        text = "" if declined else " ".join(s.text for s in answer.sentences)
+        row.update(
+            em=exact_match(text, example.answers),
+            f1=token_f1(text, example.answers),
+            contains=contains_answer(text, example.answers),
+        )
+    if gold:
+        row["cited_gold"] = float(bool(gold & set(sources)))
+        row["retrieved_gold"] = float(bool(gold & {h.source for h in answer.closest}))
+    if not declined and answer.sentences:
+        pairs = [(s.text, [passages[n] for n in s.citations]) for s in answer.sentences]
+        row["citation_recall"], row["citation_precision"] = citation_scores(pairs, judge)
+        context = [h.chunk.text for h in answer.closest]
+        row["faithfulness"] = faithfulness([s.text for s in answer.sentences], context, judge)
+    return row
+
+
+def aggregate(rows: list[dict], names: list[str]) -> dict[str, dict]:
+    """name -> {value, low, high, n} over the rows that have the metric."""
+    out = {}
+    for name in names:
+        values = [float(r[name]) for r in rows if r.get(name) is not None]
+        if values:
+            value, low, high = bootstrap_ci(values)
+            out[name] = {"value": value, "low": low, "high": high, "n": len(values)}
+    return out
+
+
+RETRIEVAL_METRICS = [*(f"recall@{k}" for k in RETRIEVAL_KS), "mrr", "ndcg@10"]
+ANSWER_METRICS = [
+    "em",
+    "f1",
+    "contains",
+    "citation_recall",
+    "citation_precision",
+    "faithfulness",
+    "abstention",
+    "cited_gold",
+    "retrieved_gold",
+    "latency_s",
+]
+
+
+def run(
+    kind: str,
+    pipeline: Pipeline,
+    runs: RunStore,
+    dataset: Dataset,
+    examples: list[Example],
+    *,
+    settings: dict,
+    options: dict,
+    judge: Judge,
+    batch_size: int = 16,
+    progress: Callable[[int], None] | None = None,
+    fresh: bool = False,
+) -> str:
+    """Score every example not yet scored in this run; return the run id."""
+    gold_map = check_gold_ingested(dataset, examples, pipeline.store)
+    run_id = run_id_for(kind, dataset, settings, options)
+    if fresh:
+        runs.delete(run_id)
+    runs.open(run_id, kind, str(dataset.path), dataset.sha256, settings, options)
+    done = runs.done_ids(run_id)
+    if progress:
+        progress(len(done))
+    todo = [(i, e) for i, e in enumerate(examples) if e.id not in done]
+    for start in range(0, len(todo), batch_size):
+        batch = todo[start : start + batch_size]
+        rows = _score_batch(kind, pipeline, [e for _, e in batch], gold_map, judge)
+        runs.add_results(run_id, [(i, e.id, r) for (i, e), r in zip(batch, rows, strict=True)])
+        if progress:
+            progress(len(batch))
+    results = runs.results(run_id)
+    names = RETRIEVAL_METRICS if kind == "retrieval" else ANSWER_METRICS
+    runs.finish(run_id, aggregate(results, names))
+    return run_id
+
+
+def _score_batch(kind, pipeline, examples, gold_map, judge) -> list[dict]:
+    if kind == "retrieval":
+        t0 = time.perf_counter()
+        hits = pipeline.retrieve_many([e.question for e in examples], k=max(RETRIEVAL_KS))
+        per_q = (time.perf_counter() - t0) / len(examples)
+        return [
+            {**score_retrieval(e, h, gold_map), "latency_s": per_q}
+            for e, h in zip(examples, hits, strict=True)
+        ]
+    return [score_answer(e, pipeline.ask(e.question), gold_map, judge) for e in examples]
+
+
+def describe_options(limit, sample, seed) -> dict:
+    return {"limit": limit, "sample": sample, "seed": seed}
+
+
+__all__ = ["asdict", "lexical_judge", "run", "select"]

@@ -1,0 +1,88 @@
+"""The SQL schema: every table Footnote stores (the database is the source of truth)."""
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("collection", sa.String(200), nullable=False, default="default", index=True),
+    sa.Column("source", sa.Text, nullable=False, unique=True),
+    sa.Column("title", sa.Text, nullable=False, default=""),
+    sa.Column("url", sa.Text, nullable=False, default=""),
+    sa.Column("date", sa.String(40), nullable=False, default=""),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("text_hash", sa.String(64), nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+chunks = sa.Table(
+    "chunks",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("document_id", sa.String(64), nullable=False, index=True),
+    sa.Column("vector_id", sa.BigInteger, nullable=False, unique=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("text_hash", sa.String(64), nullable=False, index=True),
+    sa.Column("start", sa.Integer, nullable=False),
+    sa.Column("end", sa.Integer, nullable=False),
+)
+
+embeddings = sa.Table(
+    "embeddings",
+    metadata,
+    sa.Column("text_hash", sa.String(64), primary_key=True),
+    sa.Column("model", sa.String(500), primary_key=True),
+    sa.Column("vector", sa.LargeBinary, nullable=False),  # float32 bytes
+)
+
+answers = sa.Table(
+    "answers",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("question", sa.Text, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("sentences", sa.JSON, nullable=False),
+    sa.Column("timings", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+citations = sa.Table(
+    "citations",
+    metadata,
+    sa.Column("answer_id", sa.String(32), primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True),
+    sa.Column("chunk_id", sa.String(64), nullable=False),  # no FK: answers outlive chunks
+    sa.Column("document_id", sa.String(64), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("passage", sa.Text, nullable=False),
+    sa.Column("quote_start", sa.Integer, nullable=False),
+    sa.Column("quote_end", sa.Integer, nullable=False),
+)
+
+eval_runs = sa.Table(
+    "eval_runs",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # retrieval | answers
+    sa.Column("dataset", sa.Text, nullable=False),
+    sa.Column("dataset_hash", sa.String(64), nullable=False),
+    sa.Column("settings", sa.JSON, nullable=False),
+    sa.Column("options", sa.JSON, nullable=False),  # limit, sample, seed
+    sa.Column("metrics", sa.JSON, nullable=True),  # name -> {value, low, high, n}
+    sa.Column("started_at", sa.Float, nullable=False),
+    sa.Column("finished_at", sa.Float, nullable=True),
+)
+
+eval_results = sa.Table(
+    "eval_results",
+    metadata,
+    sa.Column("run_id", sa.String(40), primary_key=True),
+    sa.Column("example_id", sa.String(64), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("result", sa.JSON, nullable=False),
+)

@@ -1,0 +1,14 @@
+"""The worked examples in docstrings are tests too."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["rag.types", "rag.cite", "rag.verify", "evals.metrics"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0 and result.failed == 0

@@ -1,0 +1,217 @@
+"""The evaluation harness on the fakes: formats, importers, resumable runs, reports, the gate."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import CORPUS
+from test_ingest import make_ingestor
+
+from evals.dataset import DatasetError, load_dataset
+from evals.gate import check
+from evals.importers import import_scifact, import_squad
+from evals.report import html_report, markdown_summary
+from evals.runner import lexical_judge, run, select
+from rag.cli import main
+from rag.runs import RunNotFound, RunStore
+
+QUESTIONS = [
+    ("What does error code E42 mean?", "lumen-x2-errors.html", "cooling fan"),
+    ("How long is the Lumen router warranty?", "warranty.txt", "three-year"),
+    ("Refunds are paid back within how many business days?", "refunds.md", "5 business days"),
+    ("When is the Lumen cafe open on weekdays?", "cafe-latin1.txt", "8:00 to 16:00"),
+]
+
+
+@pytest.fixture
+def dataset(tmp_path, fake_app):
+    make_ingestor(fake_app).ingest([str(CORPUS)])
+    path = tmp_path / "data" / "dataset.jsonl"
+    path.parent.mkdir()
+    lines = [
+        json.dumps({"question": q, "answers": [a], "gold_sources": [str(CORPUS / g)]})
+        for q, g, a in QUESTIONS
+    ]
+    lines += [
+        "{broken json",
+        json.dumps({"answers": ["no question"]}),
+        json.dumps({"question": "Who won the 1954 World Cup?", "answerable": False}),
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_malformed_lines_are_reported_and_skipped(dataset):
+    data = load_dataset(dataset)
+    assert len(data.examples) == 5
+    assert [n for n, _ in data.errors] == [5, 6]
+    assert "question" in data.errors[1][1]
+
+
+def test_empty_or_missing_dataset(tmp_path):
+    (tmp_path / "empty.jsonl").write_text("\n\n")
+    with pytest.raises(DatasetError, match="no usable questions"):
+        load_dataset(tmp_path / "empty.jsonl")
+    with pytest.raises(DatasetError, match="does not exist"):
+        load_dataset(tmp_path / "none.jsonl")
+
+
+def run_eval(app, path, kind, **kw):
+    data = load_dataset(path)
+    examples = select(data.examples, kw.pop("limit", None), kw.pop("sample", None), 0)
+    return run(
+        kind,
+        app.pipeline,
+        RunStore(app.store),
+        data,
+        examples,
+        settings={},
+        options=kw.pop("options", {}),
+        judge=lexical_judge(0.5),
+        batch_size=2,
+        **kw,
+    )
+
+
+def test_retrieval_run_scores_and_stores(fake_app, dataset):
+    runs = RunStore(fake_app.store)
+    meta = runs.get(run_eval(fake_app, dataset, "retrieval"))
+    assert meta["finished_at"] and meta["metrics"]["recall@5"]["n"] == 4
+    recall = meta["metrics"]["recall@5"]
+    assert recall["low"] <= recall["value"] <= recall["high"] and recall["value"] >= 0.75
+    assert len(runs.results(meta["id"])) == 5
+
+
+def test_interrupted_run_resumes_without_rescoring(fake_app, dataset):
+    calls = []
+    original = fake_app.pipeline.ask
+    fake_app.pipeline.ask = lambda q: calls.append(q) or original(q)
+
+    def interrupt(n):
+        if len(calls) >= 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_eval(fake_app, dataset, "answers", progress=interrupt)
+    assert len(calls) == 2
+    run_id = run_eval(fake_app, dataset, "answers")
+    assert len(calls) == 5  # the two scored ones were not asked again
+    meta = RunStore(fake_app.store).get(run_id)
+    metrics = meta["metrics"]
+    assert metrics["abstention"]["n"] == 5 and metrics["citation_precision"]["value"] > 0.5
+    assert metrics["cited_gold"]["n"] == 4
+
+
+def test_answers_run_measures_abstention(fake_app, dataset):
+    results = RunStore(fake_app.store).results(run_eval(fake_app, dataset, "answers"))
+    unanswerable = [r for r in results if not r["gold"]]
+    assert len(unanswerable) == 1 and "em" not in unanswerable[0]
+
+
+def test_gold_sources_never_ingested_are_listed(fake_app, tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text(json.dumps({"question": "q?", "gold_sources": ["corpus/missing.txt"]}) + "\n")
+    with pytest.raises(DatasetError, match=r"1 gold sources .* never ingested \(corpus/missing"):
+        run_eval(fake_app, path, "retrieval")
+
+
+def test_unknown_run_id(fake_app):
+    with pytest.raises(RunNotFound, match="no evaluation run 'nope'"):
+        RunStore(fake_app.store).get("nope")
+
+
+def test_reports_are_self_contained_and_escaped(fake_app, dataset, tmp_path):
+    store = RunStore(fake_app.store)
+    first = run_eval(fake_app, dataset, "retrieval")
+    second = run_eval(fake_app, dataset, "retrieval", limit=2, options={"limit": 2})
+    runs = [(store.get(r), store.results(r)) for r in (first, second)]
+    runs[0][1][0]["question"] = "<script>alert(1)</script>"
+    page = html_report(runs)
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    assert "http://" not in page and "https://" not in page and "<svg" in page
+    table = markdown_summary([m for m, _ in runs])
+    assert table.startswith("| metric |") and first in table
+    assert "(+" in table or "(-" in table
+
+
+def test_gate_floors_and_ceilings():
+    metrics = {"recall@5": {"value": 0.8}, "latency_s": {"value": 2.0}}
+    assert check(metrics, {"recall@5": 0.7, "latency_s": 3.0}) == []
+    failures = check(metrics, {"recall@5": 0.9, "latency_s": 1.0, "ndcg@10": 0.5})
+    assert len(failures) == 3 and "below the floor 0.900" in failures[0]
+
+
+def test_squad_import_with_hold_out(tmp_path):
+    squad = {
+        "version": "1.1",
+        "data": [
+            {
+                "title": f"Article {a}",
+                "paragraphs": [
+                    {
+                        "context": f"Paragraph {a}.{p} text.",
+                        "qas": [
+                            {
+                                "id": f"q{a}{p}",
+                                "question": f"Q{a}{p}?",
+                                "answers": [{"text": "text"}],
+                            }
+                        ],
+                    }
+                    for p in range(2)
+                ],
+            }
+            for a in range(3)
+        ],
+    }
+    (tmp_path / "s.json").write_text(json.dumps(squad))
+    counts = import_squad([tmp_path / "s.json"], tmp_path / "out", hold_out_articles=1)
+    assert counts == {"questions": 6, "documents": 4, "unanswerable": 2}
+    data = load_dataset(tmp_path / "out" / "dataset.jsonl")
+    held = [e for e in data.examples if not e.answerable]
+    assert len(held) == 2 and all(not e.gold_sources for e in held)
+    gold = data.resolve_source(data.examples[0].gold_sources[0])
+    assert Path(gold).read_text().startswith("Paragraph 0.0")
+    with pytest.raises(DatasetError, match="leaves no article"):
+        import_squad([tmp_path / "s.json"], tmp_path / "o2", hold_out_articles=3)
+
+
+def test_scifact_import_merges_claim_rows(tmp_path):
+    with open(tmp_path / "corpus.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["doc_id", "title", "abstract", "structured"])
+        w.writerow(["11", "T1", "['First sentence.'\n 'Second, with comma.']", "False"])
+        w.writerow(["22", "T2", "['Other.']", "False"])
+    with open(tmp_path / "claims.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(
+            [
+                "id",
+                "claim",
+                "evidence_doc_id",
+                "evidence_label",
+                "evidence_sentences",
+                "cited_doc_ids",
+            ]
+        )
+        w.writerow(["1", "Claim one.", "11", "SUPPORT", "[0]", "[11 22]"])
+        w.writerow(["1", "Claim one.", "22", "SUPPORT", "[0]", "[11 22]"])
+        w.writerow(["2", "Claim two.", "", "", "[]", "[22]"])
+    counts = import_scifact([tmp_path / "claims.csv", tmp_path / "corpus.csv"], tmp_path / "out")
+    assert counts == {"questions": 2, "documents": 2}
+    data = load_dataset(tmp_path / "out" / "dataset.jsonl")
+    assert data.examples[0].gold_sources == ("corpus/11.txt", "corpus/22.txt")
+    text = (tmp_path / "out" / "corpus" / "11.txt").read_text()
+    assert text == "T1\n\nFirst sentence. Second, with comma.\n"
+    with pytest.raises(DatasetError, match="neither a SciFact corpus"):
+        import_scifact([tmp_path / "out" / "dataset.jsonl"], tmp_path / "o2")
+
+
+def test_eval_cli_json_and_missing_run(tmp_path):
+    env = {"FOOTNOTE_HOME": str(tmp_path / "home")}
+    result = CliRunner().invoke(main, ["eval", "report", "nope"], env=env)
+    assert result.exit_code == 1 and "no evaluation run 'nope'" in result.output
+    result = CliRunner().invoke(main, ["eval", "retrieval", str(tmp_path / "x.jsonl")], env=env)
+    assert result.exit_code == 1 and "does not exist" in result.output
