@@ -104,7 +104,7 @@ def bench_ask(home: Path, env: dict) -> dict:
     rows = [app.pipeline.ask(q).timings for q in questions[::7][:N_QUESTIONS]]
     med = {
         k: statistics.median(r.get(k, 0.0) for r in rows)
-        for k in ("retrieval_s", "first_token_s", "tokens_per_s", "verify_s", "total_s")
+        for k in ("retrieval_s", "first_token_s", "decode_tokens_per_s", "verify_s", "total_s")
     }
     return {"questions": len(rows), **med}
 

@@ -31,7 +31,7 @@ class Example:
     answers: tuple[str, ...] = ()
     gold_sources: tuple[str, ...] = ()
     answerable: bool = True
-    collection: str = "default"
+    collection: str = ""  # restrict retrieval to this collection; empty = all
     id: str = ""
 
     def to_json(self) -> str:
@@ -72,7 +72,7 @@ def _example(data: object) -> Example:
         answers=tuple(map(str, answers)),
         gold_sources=tuple(map(str, gold)),
         answerable=answerable,
-        collection=str(data.get("collection") or "default"),
+        collection=str(data.get("collection") or ""),
         id=str(data.get("id") or content_hash(question.strip())[:16]),
     )
 

@@ -114,14 +114,28 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], prune: bool, collection
 @main.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="print the answer as one JSON object")
+@click.option("--collection", "collections", multiple=True, help="only these collections")
+@click.option("--source-prefix", default="", help="only documents whose path or URL starts so")
+@click.option("--since", default="", help="only documents dated on or after (YYYY-MM-DD)")
+@click.option("--until", default="", help="only documents dated on or before (YYYY-MM-DD)")
 @click.pass_context
-def ask(ctx: click.Context, question: str, as_json: bool) -> None:
+def ask(
+    ctx: click.Context,
+    question: str,
+    as_json: bool,
+    collections: tuple[str, ...],
+    source_prefix: str,
+    since: str,
+    until: str,
+) -> None:
     """Answer a question from the ingested sources, with verified citations."""
     from rag.render import answer_dict, sentence_line, sources_text
+    from rag.retrieve import Filters
 
     app, _ = _app(ctx)
+    filters = Filters(collections, source_prefix, since, until)
     answer: Answer | None = None
-    for event in app.pipeline.stream(question):
+    for event in app.pipeline.stream(question, filters or None):
         if isinstance(event, Answer):
             answer = event
         elif not as_json:

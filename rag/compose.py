@@ -10,6 +10,7 @@ from rag.generate import Generator, LlamaCppGenerator
 from rag.indexing import Indexer
 from rag.models import EMBEDDER_NAME, embedder_path, generator_path
 from rag.pipeline import Limits, Pipeline
+from rag.retrieve import Retriever
 from rag.store import Store
 
 
@@ -61,4 +62,19 @@ class App:
     def pipeline(self) -> Pipeline:
         s = self.settings
         limits = Limits(s.top_k, s.min_relevance, s.min_support, s.max_tokens, s.max_question_chars)
-        return Pipeline(self.store, self.indexer, self.embedder, self.generator, limits)
+        return Pipeline(self.store, self.retriever, self.generator, limits)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        s = self.settings
+        return Retriever(
+            self.store,
+            self.indexer,
+            self.embedder,
+            mode=s.retrieval,
+            candidates=s.candidates,
+            rrf_k=s.rrf_k,
+            dense_weight=s.dense_weight,
+            lexical_weight=s.lexical_weight,
+            mmr_lambda=s.mmr_lambda,
+        )

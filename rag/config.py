@@ -33,6 +33,14 @@ class Settings:
     chunk_overlap: int = _setting(100, "characters shared by neighbouring chunks")
     embed_batch_size: int = _setting(64, "passages per embedding batch")
     top_k: int = _setting(3, "passages given to the generator")
+    retrieval: str = _setting("hybrid", "dense | lexical | hybrid (BM25 + dense, rank fusion)")
+    candidates: int = _setting(50, "results per retriever before fusion and diversity")
+    rrf_k: int = _setting(60, "reciprocal rank fusion constant")
+    dense_weight: float = _setting(1.0, "weight of the dense ranking in hybrid fusion")
+    lexical_weight: float = _setting(1.0, "weight of the BM25 ranking in hybrid fusion")
+    mmr_lambda: float = _setting(
+        0.0, "maximal marginal relevance trade-off; 0 = off, 1 = pure relevance"
+    )
     min_relevance: float = _setting(
         0.2, "cosine below which a passage is not relevant; none relevant = not in sources"
     )
@@ -141,7 +149,15 @@ def load_settings(
 
 
 def _validate(s: Settings) -> None:
-    positive = ["chunk_size", "embed_batch_size", "top_k", "max_tokens", "max_question_chars"]
+    positive = [
+        "chunk_size",
+        "embed_batch_size",
+        "top_k",
+        "max_tokens",
+        "max_question_chars",
+        "candidates",
+        "rrf_k",
+    ]
     for name in positive:
         if getattr(s, name) <= 0:
             raise ConfigError(f"setting {name}={getattr(s, name)} must be positive")
@@ -149,6 +165,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError(
             f"chunk_overlap={s.chunk_overlap} must be >= 0 and below chunk_size={s.chunk_size}"
         )
-    for name in ("min_relevance", "min_support", "ivf_nprobe_ratio"):
+    if s.retrieval not in ("dense", "lexical", "hybrid"):
+        raise ConfigError(f"retrieval={s.retrieval!r} must be dense, lexical or hybrid")
+    for name in ("min_relevance", "min_support", "ivf_nprobe_ratio", "mmr_lambda"):
         if not 0 <= getattr(s, name) <= 1:
             raise ConfigError(f"setting {name}={getattr(s, name)} must be between 0 and 1")

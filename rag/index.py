@@ -28,7 +28,10 @@ class VectorIndex(Protocol):
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None: ...  # (n,) int64, (n, dim)
     def remove(self, ids: np.ndarray) -> None: ...
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]: ...  # (q, k) scores and ids; -1 = no result
+
     def __len__(self) -> int: ...
 
 
@@ -60,10 +63,16 @@ class NumpyIndex:
         keep = ~np.isin(self._ids, np.asarray(ids, np.int64))
         self._ids, self._vectors = self._ids[keep], self._vectors[keep]
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         queries = _check(queries, self.dim)
         scores = queries @ self._vectors.T  # (q, n)
         k_eff = min(k, len(self._ids))
+        if allowed is not None:
+            inside = np.isin(self._ids, allowed)
+            scores[:, ~inside] = -np.inf
+            k_eff = min(k, int(inside.sum()))
         order = np.argsort(-scores, axis=1, kind="stable")[:, :k_eff]
         out_scores = np.full((len(queries), k), -np.inf, np.float32)
         out_ids = np.full((len(queries), k), -1, np.int64)
@@ -115,9 +124,20 @@ class FaissIndex:
             self._cpu.remove_ids(self._faiss.IDSelectorBatch(ids))
             self._device = None
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         queries = _check(queries, self.dim)
-        scores, ids = self._searcher().search(queries, k)
+        if allowed is None:
+            scores, ids = self._searcher().search(queries, k)
+        else:  # the filter runs inside the search, so k results come back when k exist
+            selector = self._faiss.IDSelectorBatch(np.ascontiguousarray(allowed, np.int64))
+            if self.kind == "ivf":
+                # every list: a filtered set may sit outside the nearest ones (exact results)
+                params = self._faiss.SearchParametersIVF(sel=selector, nprobe=self._cpu.nlist)
+            else:
+                params = self._faiss.SearchParameters(sel=selector)
+            scores, ids = self._cpu.search(queries, k, params=params)
         scores[ids < 0] = -np.inf
         return scores, ids
 

@@ -11,6 +11,7 @@ import numpy as np
 from rag.embed import Embedder
 from rag.errors import IndexMismatchError
 from rag.index import FaissIndex, load_index, save_index
+from rag.lexical import BM25Index
 from rag.store import Store
 from rag.types import Chunk
 
@@ -32,6 +33,8 @@ class Indexer:
         self.store, self.embedder, self.directory = store, embedder, directory
         self.chunking, self.exact_max, self.nprobe_ratio = chunking, exact_max, nprobe_ratio
         self._index: FaissIndex | None = None
+        self._lexical: BM25Index | None = None
+        self._lexical_stale = False
 
     @property
     def meta(self) -> dict:
@@ -56,6 +59,19 @@ class Indexer:
             self._index = loaded
         return self._index
 
+    @property
+    def lexical(self) -> BM25Index:
+        """The BM25 index over the stored chunks, loaded or rebuilt (seconds) when stale."""
+        if self._lexical is None or self._lexical_stale:
+            directory = self.directory / "lexical"
+            loaded = None if self._lexical_stale else BM25Index.load(directory, self.chunking)
+            if loaded is None or len(loaded) != self.store.count_chunks():
+                loaded = BM25Index()
+                loaded.build(*self.store.chunk_texts())
+                loaded.save(directory, self.chunking)
+            self._lexical, self._lexical_stale = loaded, False
+        return self._lexical
+
     def add(self, chunks: Sequence[Chunk]) -> None:
         """Embed chunks whose text has no cached vector, then add all of them to the index."""
         if not chunks:
@@ -64,26 +80,34 @@ class Indexer:
         by_hash = dict(self._cached_vectors([c.text_hash for c in chunks]))
         vectors = np.stack([by_hash[c.text_hash] for c in chunks])
         self.index.add(np.array([c.vector_id for c in chunks], np.int64), vectors)
+        self._lexical_stale = True
 
     def remove(self, vector_ids: Sequence[int]) -> None:
         if vector_ids:
             self.index.remove(np.array(vector_ids, np.int64))
+            self._lexical_stale = True
 
     def save(self) -> None:
         if self._index is not None:
             save_index(self._index, self.directory, self.meta)
+        if self._lexical_stale:
+            self.lexical  # noqa: B018 - rebuild and save now, not at the first question
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the index from the store (embedding chunks that lack a vector); return size."""
         self._index = self._build(progress)
+        self._lexical_stale = True
         self.save()
         return len(self._index)
 
-    def search(self, queries: np.ndarray, k: int) -> list[tuple[list[int], list[float]]]:
-        """Per query vector (rows of (q, dim)): the top-k (vector ids, cosine scores)."""
+    def search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[list[int], list[float]]]:
+        """Per query vector (rows of (q, dim)): the top-k (vector ids, cosine scores), only
+        among `allowed` vector ids when given."""
         if len(self.index) == 0:
             return [([], []) for _ in queries]
-        scores, ids = self.index.search(queries, k)
+        scores, ids = self.index.search(queries, k, allowed)
         return [(i[i >= 0].tolist(), s[i >= 0].tolist()) for i, s in zip(ids, scores, strict=True)]
 
     def _build(self, progress: Callable[[int], None] | None = None) -> FaissIndex:

@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from rag.cite import Numbering, align_quote, complete_sentences, parse_markers
-from rag.embed import Embedder
 from rag.errors import QuestionError
 from rag.generate import Generator, build_messages
-from rag.indexing import Indexer
+from rag.retrieve import Filters, Retriever
 from rag.store import Store
 from rag.types import ANSWERED, NOT_IN_SOURCES, Answer, Citation, Hit, Sentence
 from rag.verify import support
@@ -36,39 +35,36 @@ class Pipeline:
     """Answers questions from the store with verified, renumbered citations."""
 
     def __init__(
-        self,
-        store: Store,
-        indexer: Indexer,
-        embedder: Embedder,
-        generator: Generator,
-        limits: Limits = Limits(),
+        self, store: Store, retriever: Retriever, generator: Generator, limits: Limits = Limits()
     ):
-        self.store, self.indexer, self.embedder = store, indexer, embedder
+        self.store, self.retriever = store, retriever
         self.generator, self.limits = generator, limits
 
-    def retrieve(self, question: str, k: int | None = None) -> list[Hit]:
+    def retrieve(
+        self, question: str, k: int | None = None, filters: Filters | None = None
+    ) -> list[Hit]:
         """The top-k passages for a question, best first, with cosine scores."""
-        return self.retrieve_many([question], k)[0]
+        return self.retrieve_many([question], k, filters)[0]
 
-    def retrieve_many(self, questions: list[str], k: int | None = None) -> list[list[Hit]]:
-        """`retrieve` for a batch of questions (one embedding call, one index search)."""
-        queries = self.embedder.embed(questions)
-        results = self.indexer.search(queries, k or self.limits.top_k)
-        return [self.store.hits(ids, scores) for ids, scores in results]
+    def retrieve_many(
+        self, questions: list[str], k: int | None = None, filters: Filters | None = None
+    ) -> list[list[Hit]]:
+        """`retrieve` for a batch of questions (one embedding call, batched searches)."""
+        return self.retriever.search(questions, k or self.limits.top_k, filters)
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, filters: Filters | None = None) -> Answer:
         """The complete answer (see `stream`)."""
-        *_, answer = self.stream(question)
+        *_, answer = self.stream(question, filters)
         return answer
 
-    def stream(self, question: str) -> Iterator[Sentence | Answer]:
+    def stream(self, question: str, filters: Filters | None = None) -> Iterator[Sentence | Answer]:
         """Yield each verified sentence as soon as it is complete, then the stored Answer.
 
         Sentence citation numbers are final when yielded (1..n in order of first use).
         """
         question = self.check_question(question)
         t0 = time.perf_counter()
-        hits = self.retrieve(question)
+        hits = self.retrieve(question, filters=filters)
         timings = {"retrieval_s": time.perf_counter() - t0}
         relevant = [h for h in hits if h.score >= self.limits.min_relevance]
         if not relevant:
@@ -80,7 +76,8 @@ class Pipeline:
             build_messages(question, relevant), self.limits.max_tokens
         ):
             if tokens == 0:
-                timings["first_token_s"] = time.perf_counter() - t0
+                t_first = time.perf_counter()
+                timings["first_token_s"] = t_first - t0
             tokens += 1
             buffer += piece
             done, buffer = complete_sentences(buffer)
@@ -89,11 +86,13 @@ class Pipeline:
             kept = state.check(buffer)
             if kept:
                 yield kept
-        gen_s = time.perf_counter() - t_gen
+        t_end = time.perf_counter()
+        gen_s = t_end - t_gen
+        if tokens > 1:  # decode speed, after the prompt was read
+            timings["decode_tokens_per_s"] = (tokens - 1) / (t_end - t_first)
         timings.update(
             generation_s=gen_s,
             tokens=tokens,
-            tokens_per_s=tokens / gen_s if gen_s else 0,
             verify_s=state.seconds,
             dropped_sentences=state.dropped,
         )

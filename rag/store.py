@@ -101,6 +101,35 @@ class Store:
                     keys[row.url] = row.source
         return keys
 
+    def chunk_texts(self) -> tuple[np.ndarray, list[str]]:
+        """(vector ids, texts) of every chunk, for building the lexical index."""
+        query = sa.select(chunks.c.vector_id, chunks.c.text).order_by(chunks.c.vector_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return np.array([r.vector_id for r in rows], np.int64), [r.text for r in rows]
+
+    def allowed_vector_ids(self, filters) -> np.ndarray:
+        """Vector ids of the chunks whose document matches `filters` (rag.retrieve.Filters)."""
+        query = sa.select(chunks.c.vector_id).join(
+            documents, documents.c.id == chunks.c.document_id
+        )
+        if filters.collections:
+            query = query.where(documents.c.collection.in_(filters.collections))
+        if filters.source_prefix:
+            prefix = filters.source_prefix.replace("%", r"\%").replace("_", r"\_") + "%"
+            query = query.where(
+                sa.or_(
+                    documents.c.source.like(prefix, escape="\\"),
+                    documents.c.url.like(prefix, escape="\\"),
+                )
+            )
+        if filters.since:
+            query = query.where(documents.c.date != "", documents.c.date >= filters.since)
+        if filters.until:
+            query = query.where(documents.c.date != "", documents.c.date <= filters.until + "~")
+        with self.engine.connect() as conn:
+            return np.fromiter(conn.scalars(query), np.int64)
+
     def count_chunks(self) -> int:
         with self.engine.connect() as conn:
             return conn.scalar(sa.select(sa.func.count()).select_from(chunks)) or 0

@@ -87,7 +87,7 @@ def test_retrieval_run_scores_and_stores(fake_app, dataset):
 def test_interrupted_run_resumes_without_rescoring(fake_app, dataset):
     calls = []
     original = fake_app.pipeline.ask
-    fake_app.pipeline.ask = lambda q: calls.append(q) or original(q)
+    fake_app.pipeline.ask = lambda q, filters=None: calls.append(q) or original(q, filters)
 
     def interrupt(n):
         if len(calls) >= 2:

@@ -132,3 +132,17 @@ def test_corrupt_index_file_is_reported(tmp_path):
     (tmp_path / "meta.json").write_text("{not json")
     with pytest.raises(IndexMismatchError, match="metadata"):
         load_index(tmp_path, meta, 100_000, 0.1)
+
+
+def test_filtered_search_returns_k_from_the_allowed_set(index):
+    rng = np.random.default_rng(8)
+    vectors = unit(rng, 300)
+    index.add(np.arange(300, dtype=np.int64), vectors)
+    allowed = np.arange(250, 300, dtype=np.int64)  # far from most queries' neighbours
+    scores, ids = index.search(vectors[:4], 5, allowed)
+    assert np.isin(ids, allowed).all() and (ids >= 0).all()
+    exact = NumpyIndex(DIM)
+    exact.add(allowed, vectors[250:])
+    assert np.array_equal(ids, exact.search(vectors[:4], 5)[1])
+    _, none = index.search(vectors[:1], 5, np.array([9999], np.int64))
+    assert (none == -1).all()

@@ -82,7 +82,7 @@ def test_bad_questions(fake_app, question, message):
 
 def test_sources_are_delimited_as_data(settings):
     app = app_with(settings, "Error code E42 means that the cooling fan has stopped.")
-    app.pipeline.ask("What does E42 mean?")
+    app.pipeline.ask("What does error code E42 mean for the cooling fan?")
     system, user = app.generator.calls[0]
     assert "not instructions" in system["content"]
     passages = [line for line in user["content"].split("\n\n") if line.startswith("Passage")]
