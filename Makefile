@@ -38,8 +38,19 @@ lint: $(VENV)/.installed
 
 check: lint test
 
-bench: setup
+# The peer baseline (LangChain FAISS) lives in its own environment: langchain-huggingface pins
+# a huggingface_hub that Footnote's environment does not use.
+PEER := .venv-peer
+bench: setup $(PEER)/.installed
 	$(PY) bench/bench_core.py
+	BENCH_PEER_PYTHON=$(PEER)/bin/python $(PY) bench/bench_retrieval.py
+
+$(PEER)/.installed:
+	python3 -m venv $(PEER)
+	$(PEER)/bin/pip install -q torch==2.13.0
+	$(PEER)/bin/pip install -q sentence-transformers faiss-cpu langchain-community \
+		langchain-huggingface langchain-text-splitters
+	touch $@
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(PEER) .pytest_cache .ruff_cache *.egg-info

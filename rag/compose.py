@@ -47,7 +47,7 @@ class App:
             return self._generator
         s = self.settings
         return LlamaCppGenerator(
-            generator_path(s.generator_model, s.models_path), s.context_tokens, s.threads
+            lambda: generator_path(s.generator_model, s.models_path), s.context_tokens, s.threads
         )
 
     @cached_property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -42,8 +42,11 @@ class Generator(Protocol):
 class LlamaCppGenerator:
     """A GGUF model run by llama.cpp; weights load on first use. Greedy decoding."""
 
-    def __init__(self, path: Path, context_tokens: int = 4096, threads: int = 0):
-        self.path, self.context_tokens = path, context_tokens
+    def __init__(
+        self, path: Path | Callable[[], Path], context_tokens: int = 4096, threads: int = 0
+    ):
+        # a callable defers finding the file to first use: retrieval-only work needs no model
+        self._path, self.context_tokens = path, context_tokens
         self.threads = threads or os.cpu_count() or 1
         self._llm = None
 
@@ -54,6 +57,7 @@ class LlamaCppGenerator:
             from llama_cpp import Llama
         except ImportError:
             raise ModelError("llama-cpp-python is not installed; run `make setup`") from None
+        self.path = self._path() if callable(self._path) else self._path
         try:
             self._llm = Llama(
                 model_path=str(self.path),

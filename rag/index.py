@@ -148,7 +148,10 @@ class FaissIndex:
         nlist = max(1, min(int(4 * math.sqrt(len(sample))), len(sample) // 39))
         quantizer = self._faiss.IndexFlatIP(self.dim)
         ivf = self._faiss.IndexIVFFlat(quantizer, self.dim, nlist, self._faiss.METRIC_INNER_PRODUCT)
-        ivf.train(sample)
+        # k-means needs ~39 points per list; more only costs time (minutes at 1M vectors)
+        size = min(len(sample), max(64 * nlist, 50_000))
+        rows = np.random.default_rng(0).choice(len(sample), size, replace=False)
+        ivf.train(sample[np.sort(rows)])
         ivf.nprobe = max(1, math.ceil(nlist * self.nprobe_ratio))
         return ivf
 

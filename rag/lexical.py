@@ -14,6 +14,13 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
+
+def _bm25s():
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import
+    return bm25s
+
 IDS_FILE, META_FILE = "vector_ids.npy", "lexical.json"
 
 
@@ -39,15 +46,12 @@ class BM25Index:
         return len(self.ids)
 
     def _tokenize(self, texts: list[str], ids: bool):
-        import bm25s
-
-        return bm25s.tokenize(
+        return _bm25s().tokenize(
             texts, stopwords="en", stemmer=self._stem, return_ids=ids, show_progress=False
         )
 
     def build(self, vector_ids: np.ndarray, texts: list[str]) -> None:
-        import bm25s
-
+        bm25s = _bm25s()
         self.ids = np.asarray(vector_ids, np.int64)
         self._bm25 = None
         if len(texts):
@@ -91,7 +95,7 @@ class BM25Index:
     @classmethod
     def load(cls, directory: Path, meta: dict) -> BM25Index | None:
         """The saved index, or None when missing, corrupt, stale or built differently."""
-        import bm25s
+        bm25s = _bm25s()
 
         try:
             stored = json.loads((directory / META_FILE).read_text())
