@@ -27,9 +27,16 @@ def eval_group() -> None:
 
 
 @eval_group.command("import")
-@click.argument("kind", type=click.Choice(["squad", "scifact"]))
+@click.argument(
+    "kind", type=click.Choice(["squad", "scifact", "summedits", "wice", "halueval", "begin"])
+)
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="output folder")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="output folder (squad, scifact) or JSONL file of labelled pairs (the others)",
+)
 @click.option(
     "--hold-out-articles",
     default=0,
@@ -37,9 +44,14 @@ def eval_group() -> None:
     help="SQuAD: leave the last N articles out of the corpus (unanswerable questions)",
 )
 def import_cmd(kind: str, files: tuple[Path, ...], out: Path, hold_out_articles: int) -> None:
-    """Convert SQuAD or SciFact files into OUT/dataset.jsonl and OUT/corpus/."""
+    """Convert SQuAD or SciFact files into OUT/dataset.jsonl and OUT/corpus/, or SummEdits,
+    WiCE, HaluEval or BEGIN files into labelled support pairs (JSONL: source, claim, label)."""
     from evals.importers import import_scifact, import_squad
+    from evals.judging import READERS, import_pairs
 
+    if kind in READERS:
+        click.echo(f"{out}: {import_pairs(kind, list(files), out)}")
+        return
     if kind == "squad":
         counts = import_squad(list(files), out, hold_out_articles)
     else:
@@ -101,6 +113,50 @@ def _run_command(kind: str):
 
 eval_group.command("retrieval")(_run_command("retrieval"))
 eval_group.command("answers")(_run_command("answers"))
+
+
+@eval_group.command("judge")
+@click.argument("pairs", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--scorer",
+    type=click.Choice(["lexical", "llm", "cascade"]),
+    default=None,
+    help="support scorer (default: the `verifier` setting)",
+)
+@click.option("--sample", type=int, help="a balanced random sample of N pairs")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print the figures as one JSON object")
+@click.pass_context
+def judge(ctx, pairs: Path, scorer: str | None, sample: int | None, seed: int, as_json: bool):
+    """Score labelled pairs with the support scorer: ROC-AUC, balanced accuracy, s/pair."""
+    import time
+
+    from evals.judging import balanced_accuracy, best_threshold, load_pairs, roc_auc
+
+    app = _app(ctx)
+    rows = load_pairs(pairs, sample, seed)
+    chosen = app.support_scorer(scorer)
+    t0 = time.perf_counter()
+    scores = chosen.scores([(r["claim"], r["source"]) for r in rows])
+    seconds = (time.perf_counter() - t0) / len(rows)
+    labels = [int(r["label"]) for r in rows]
+    threshold = app.settings.min_support
+    result = {
+        "scorer": chosen.name,
+        "pairs": len(rows),
+        "roc_auc": roc_auc(scores, labels),
+        "balanced_accuracy": balanced_accuracy(scores, labels, threshold),
+        "threshold": threshold,
+        "best_threshold": best_threshold(scores, labels),
+        "seconds_per_pair": seconds,
+    }
+    result["balanced_accuracy_at_best"] = balanced_accuracy(
+        scores, labels, result["best_threshold"]
+    )
+    if as_json:
+        click.echo(json.dumps(result))
+    else:
+        click.echo("\n".join(f"{k}: {v}" for k, v in result.items()))
 
 
 @eval_group.command("report")

@@ -57,7 +57,7 @@ def complete_sentences(buffer: str) -> tuple[list[str], str]:
     last = sentences[-1]
     if re.fullmatch(r"\s*(?:[\[【][^\]】]*)?", MARKER.sub("", last)):
         return [], buffer  # the tail may still be (part of) a marker of the previous sentence
-    return sentences[:-1], last
+    return sentences[:-1], buffer[buffer.rfind(last) :]  # keep the tail's trailing space
 
 
 def sentence_spans(passage: str) -> list[tuple[int, int]]:

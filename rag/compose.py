@@ -8,6 +8,7 @@ from rag.config import Settings
 from rag.embed import Embedder, SentenceTransformerEmbedder
 from rag.generate import Generator, LlamaCppGenerator
 from rag.indexing import Indexer
+from rag.judge import CascadeScorer, LexicalScorer, LLMJudge, SupportScorer
 from rag.models import EMBEDDER_NAME, embedder_path, generator_path
 from rag.pipeline import Limits, Pipeline
 from rag.retrieve import Retriever
@@ -51,6 +52,16 @@ class App:
         )
 
     @cached_property
+    def judge_model(self) -> LlamaCppGenerator:
+        """A model instance of its own: the judge runs while the generator is mid-answer."""
+        s = self.settings
+        return LlamaCppGenerator(
+            lambda: generator_path(s.judge_model or s.generator_model, s.models_path),
+            2048,
+            s.threads,
+        )
+
+    @cached_property
     def indexer(self) -> Indexer:
         s = self.settings
         chunking = {"chunk_size": s.chunk_size, "chunk_overlap": s.chunk_overlap}
@@ -61,8 +72,26 @@ class App:
     @cached_property
     def pipeline(self) -> Pipeline:
         s = self.settings
-        limits = Limits(s.top_k, s.min_relevance, s.min_support, s.max_tokens, s.max_question_chars)
-        return Pipeline(self.store, self.retriever, self.generator, limits)
+        limits = Limits(
+            s.top_k,
+            s.min_relevance,
+            s.min_support,
+            s.max_tokens,
+            s.max_question_chars,
+            s.unsupported == "flag",
+        )
+        return Pipeline(self.store, self.retriever, self.generator, limits, self.support_scorer())
+
+    def support_scorer(self, kind: str | None = None) -> SupportScorer:
+        """The support scorer named by `kind` or by the `verifier` setting."""
+        s = self.settings
+        kind = kind or s.verifier
+        if kind == "lexical":
+            return LexicalScorer()
+        judge = LLMJudge(self.judge_model)
+        if kind == "llm":
+            return judge
+        return CascadeScorer(judge, s.judge_reject_below, s.judge_weight)
 
     @cached_property
     def retriever(self) -> Retriever:

@@ -47,6 +47,13 @@ class Settings:
     min_support: float = _setting(
         0.5, "share of a sentence's content words its cited passage must contain to be shown"
     )
+    verifier: str = _setting("lexical", "support scorer of answer sentences: lexical | cascade")
+    unsupported: str = _setting("drop", "unsupported sentences: drop | flag (shown, marked)")
+    judge_model: str = _setting("", "GGUF file of the support judge; empty = generator_model")
+    judge_weight: float = _setting(0.5, "cascade: weight of the model judge against lexical")
+    judge_reject_below: float = _setting(
+        0.3, "cascade: lexical support below which no model judgement is asked"
+    )
     max_tokens: int = _setting(200, "maximum tokens the generator writes per answer")
     context_tokens: int = _setting(4096, "generator context window")
     threads: int = _setting(0, "CPU threads for generation; 0 = all cores")
@@ -167,6 +174,17 @@ def _validate(s: Settings) -> None:
         )
     if s.retrieval not in ("dense", "lexical", "hybrid"):
         raise ConfigError(f"retrieval={s.retrieval!r} must be dense, lexical or hybrid")
-    for name in ("min_relevance", "min_support", "ivf_nprobe_ratio", "mmr_lambda"):
+    if s.unsupported not in ("drop", "flag"):
+        raise ConfigError(f"unsupported={s.unsupported!r} must be drop or flag")
+    if s.verifier not in ("lexical", "cascade"):
+        raise ConfigError(f"verifier={s.verifier!r} must be lexical or cascade")
+    for name in (
+        "min_relevance",
+        "min_support",
+        "ivf_nprobe_ratio",
+        "mmr_lambda",
+        "judge_weight",
+        "judge_reject_below",
+    ):
         if not 0 <= getattr(s, name) <= 1:
             raise ConfigError(f"setting {name}={getattr(s, name)} must be between 0 and 1")

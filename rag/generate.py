@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
 from rag.errors import ModelError
 from rag.types import Hit
 
@@ -49,6 +51,7 @@ class LlamaCppGenerator:
         self._path, self.context_tokens = path, context_tokens
         self.threads = threads or os.cpu_count() or 1
         self._llm = None
+        self._formatter = None
 
     def warm_up(self) -> None:
         if self._llm is not None:
@@ -71,6 +74,30 @@ class LlamaCppGenerator:
                 f"llama.cpp cannot load {self.path} ({exc}); "
                 "run `footnote models install` or fix generator_model"
             ) from None
+
+    def next_token_probs(self, messages: list[dict[str, str]]) -> np.ndarray:
+        """Probabilities (n_vocab,) of the first token of the reply to `messages`."""
+        self.warm_up()
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        if self._formatter is None:
+            template = self._llm.metadata.get("tokenizer.chat_template", "")
+            if not template:
+                raise ModelError(f"{self.path} has no chat template; the judge needs one")
+            self._formatter = Jinja2ChatFormatter(template, eos_token="", bos_token="")
+        prompt = self._formatter(messages=messages).prompt
+        tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        self._llm.reset()
+        self._llm.eval(tokens)
+        logits = np.ctypeslib.as_array(self._llm._ctx.get_logits(), shape=(self._llm.n_vocab(),))
+        probs = np.exp(logits - logits.max())
+        return probs / probs.sum()
+
+    def word_ids(self, words: tuple[str, ...]) -> list[int]:
+        """Token ids of the words that are a single token (e.g. the casings of "yes")."""
+        self.warm_up()
+        ids = {tuple(self._llm.tokenize(w.encode(), add_bos=False, special=False)) for w in words}
+        return sorted(t[0] for t in ids if len(t) == 1)
 
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
         self.warm_up()

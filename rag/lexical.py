@@ -21,6 +21,7 @@ def _bm25s():
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import
     return bm25s
 
+
 IDS_FILE, META_FILE = "vector_ids.npy", "lexical.json"
 
 

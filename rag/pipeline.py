@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from rag.cite import Numbering, align_quote, complete_sentences, parse_markers
+from rag.cite import complete_sentences
 from rag.errors import QuestionError
 from rag.generate import Generator, build_messages
+from rag.judge import LexicalScorer, SupportScorer
 from rag.retrieve import Filters, Retriever
 from rag.store import Store
-from rag.types import ANSWERED, NOT_IN_SOURCES, Answer, Citation, Hit, Sentence
-from rag.verify import support
-
-_ABSTAIN = re.compile(
-    r"not in (the )?sources|i don'?t know|(sources?|context) (do|does) not (contain|mention|say)"
-    r"|no information|not (provided|mentioned) in",
-    re.I,
-)
+from rag.types import ANSWERED, NOT_IN_SOURCES, Answer, Hit, Sentence
+from rag.verifier import Verifier
 
 
 @dataclass(frozen=True)
@@ -29,16 +23,23 @@ class Limits:
     min_support: float = 0.5
     max_tokens: int = 200
     max_question_chars: int = 2000
+    flag_unsupported: bool = False  # show unsupported sentences flagged instead of dropping them
 
 
 class Pipeline:
     """Answers questions from the store with verified, renumbered citations."""
 
     def __init__(
-        self, store: Store, retriever: Retriever, generator: Generator, limits: Limits = Limits()
+        self,
+        store: Store,
+        retriever: Retriever,
+        generator: Generator,
+        limits: Limits = Limits(),
+        scorer: SupportScorer | None = None,
     ):
         self.store, self.retriever = store, retriever
         self.generator, self.limits = generator, limits
+        self.scorer = scorer or LexicalScorer()
 
     def retrieve(
         self, question: str, k: int | None = None, filters: Filters | None = None
@@ -70,7 +71,9 @@ class Pipeline:
         if not relevant:
             yield self._finish(Answer(question, NOT_IN_SOURCES, (), (), tuple(hits), timings), t0)
             return
-        state = _Verifier(relevant, self.limits.min_support)
+        state = Verifier(
+            relevant, self.scorer, self.limits.min_support, self.limits.flag_unsupported
+        )
         buffer, t_gen, tokens = "", time.perf_counter(), 0
         for piece in self.generator.stream(
             build_messages(question, relevant), self.limits.max_tokens
@@ -96,8 +99,8 @@ class Pipeline:
             verify_s=state.seconds,
             dropped_sentences=state.dropped,
         )
-        status = ANSWERED if state.sentences else NOT_IN_SOURCES
-        citations = state.citations() if state.sentences else ()
+        status = ANSWERED if state.supported else NOT_IN_SOURCES
+        citations = state.citations() if state.supported else ()
         yield self._finish(
             Answer(question, status, tuple(state.sentences), citations, tuple(hits), timings), t0
         )
@@ -116,63 +119,3 @@ class Pipeline:
     def _finish(self, answer: Answer, t0: float) -> Answer:
         answer.timings["total_s"] = time.perf_counter() - t0
         return replace(answer, id=self.store.save_answer(answer))
-
-
-class _Verifier:
-    """Checks each generated sentence against its cited passages and numbers citations."""
-
-    def __init__(self, hits: list[Hit], min_support: float):
-        self.hits, self.min_support = hits, min_support
-        self.numbering = Numbering()
-        self.sentences: list[Sentence] = []
-        self.quotes: dict[int, tuple[int, int]] = {}  # source position -> quote span
-        self.dropped, self.seconds = 0, 0.0
-
-    def check(self, raw: str) -> Sentence | None:
-        """The verified sentence with final citation numbers, or None (dropped/abstention)."""
-        t0 = time.perf_counter()
-        try:
-            return self._check(raw)
-        finally:
-            self.seconds += time.perf_counter() - t0
-
-    def _check(self, raw: str) -> Sentence | None:
-        text, cited = parse_markers(raw)
-        if not text or _ABSTAIN.search(text) or not any(ch.isalnum() for ch in text):
-            return None
-        cited = [n for n in cited if 1 <= n <= len(self.hits)]  # invalid markers are dropped
-        scores = {n: support(text, self.hits[n - 1].chunk.text) for n in cited}
-        best = max(scores.values(), default=0.0)
-        if best < self.min_support:  # missing or wrong citation: find the passage that supports it
-            scores = {n: support(text, h.chunk.text) for n, h in enumerate(self.hits, 1)}
-            best = max(scores.values())
-            cited = [max(scores, key=scores.get)]
-        if best < self.min_support:
-            self.dropped += 1
-            return None
-        keep = [n for n in cited if scores[n] >= self.min_support]
-        for n in keep:
-            self.quotes.setdefault(n, align_quote(text, self.hits[n - 1].chunk.text))
-        sentence = Sentence(text, tuple(self.numbering.cite(n) for n in keep), round(best, 3))
-        self.sentences.append(sentence)
-        return sentence
-
-    def citations(self) -> tuple[Citation, ...]:
-        out = []
-        for position, number in sorted(self.numbering.numbers.items(), key=lambda kv: kv[1]):
-            hit = self.hits[position - 1]
-            start, end = self.quotes[position]
-            out.append(
-                Citation(
-                    number,
-                    hit.chunk.id,
-                    hit.chunk.document_id,
-                    hit.title,
-                    hit.source,
-                    hit.chunk.text,
-                    start,
-                    end,
-                    hit.url,
-                )
-            )
-        return tuple(out)

@@ -14,10 +14,7 @@ def answer_dict(answer: Answer) -> dict:
         "question": answer.question,
         "status": answer.status,
         "answer": answer.text,
-        "sentences": [
-            {"text": s.text, "citations": list(s.citations), "support": s.support}
-            for s in answer.sentences
-        ],
+        "sentences": [sentence_dict(s, answer) for s in answer.sentences],
         "sources": [
             {
                 "number": c.number,
@@ -47,7 +44,30 @@ def answer_dict(answer: Answer) -> dict:
     }
 
 
+def sentence_dict(sentence: Sentence, answer: Answer) -> dict:
+    """A sentence with its citations, support and quote spans (offsets into the passages)."""
+    passages = {c.number: c.passage for c in answer.citations}
+    return {
+        "text": sentence.text,
+        "citations": list(sentence.citations),
+        "support": sentence.support,
+        "supported": sentence.supported,
+        "quotes": [
+            {
+                "number": q.number,
+                "chunk_id": q.chunk_id,
+                "start": q.start,
+                "end": q.end,
+                "text": passages.get(q.number, "")[q.start : q.end],
+            }
+            for q in sentence.quotes
+        ],
+    }
+
+
 def sentence_line(sentence: Sentence) -> str:
+    if not sentence.supported:
+        return f"(not supported by the sources) {sentence.text}"
     marks = "".join(f"[{n}]" for n in sentence.citations)
     return f"{sentence.text} {marks}".strip()
 

@@ -217,7 +217,13 @@ class Store:
         """Store an answer with its sentences and citations; return its id."""
         answer_id = answer.id or uuid.uuid4().hex
         sentences = [
-            {"text": s.text, "citations": list(s.citations), "support": s.support}
+            {
+                "text": s.text,
+                "citations": list(s.citations),
+                "support": s.support,
+                "supported": s.supported,
+                "quotes": [[q.number, q.chunk_id, q.start, q.end] for q in s.quotes],
+            }
             for s in answer.sentences
         ]
         with self.engine.begin() as conn:

@@ -101,12 +101,24 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """Where a sentence's support lies: character offsets into the cited chunk's text."""
+
+    number: int  # the citation number
+    chunk_id: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Sentence:
     """One answer sentence (markers removed) and the citation numbers that support it."""
 
     text: str
     citations: tuple[int, ...] = ()
     support: float = 0.0  # in [0, 1]: how well the cited passages support the sentence
+    supported: bool = True  # False: shown flagged as unsupported (policy `flag`)
+    quotes: tuple[Quote, ...] = ()  # one per citation, in the same order
 
 
 ANSWERED = "answered"
@@ -130,7 +142,7 @@ class Answer:
         if self.status == NOT_IN_SOURCES:
             return NOT_IN_SOURCES_TEXT
         return " ".join(
-            s.text + "".join(f" [{n}]" for n in s.citations) for s in self.sentences
+            s.text + "".join(f" [{n}]" for n in s.citations) for s in self.sentences if s.supported
         ).strip()
 
 

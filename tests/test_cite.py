@@ -35,3 +35,10 @@ def test_support_catches_invented_numbers_and_names():
     passage = "The warranty lasts three years and covers the cooling fan."
     assert support("The warranty covers the cooling fan.", passage) == 1.0
     assert support("The warranty lasts 5 years at Acme.", passage) < 0.5
+
+
+def test_streamed_rest_keeps_its_spacing():
+    done, rest = complete_sentences("It stopped. The ")
+    assert done == ["It stopped."] and rest == "The "
+    _, rest = complete_sentences(rest + "fan ")
+    assert rest == "The fan "

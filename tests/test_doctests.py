@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ["rag.types", "rag.cite", "rag.verify", "rag.retrieve", "evals.metrics"]
+MODULES = ["rag.types", "rag.cite", "rag.verify", "rag.retrieve", "evals.metrics", "evals.judging"]
 
 
 @pytest.mark.parametrize("name", MODULES)
