@@ -57,6 +57,55 @@ def _histogram(values: list[float], label: str) -> str:
     )
 
 
+THRESHOLDS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+def tradeoff(results: list[dict], thresholds=THRESHOLDS) -> list[dict]:
+    """Per support threshold t: coverage (share of answerable questions still answered when only
+    sentences with support >= t are shown), precision (share of those answers citing a gold
+    source), and the share of unanswerable questions still answered (should be 0)."""
+    rows = []
+    for t in thresholds:
+
+        def shown(r, t=t):
+            return any(s.get("support", 0) >= t for s in r.get("sentences", []))
+
+        answerable = [r for r in results if r.get("gold")]
+        unanswerable = [r for r in results if not r.get("gold")]
+        kept = [r for r in answerable if shown(r)]
+        rows.append(
+            {
+                "threshold": t,
+                "coverage": len(kept) / len(answerable) if answerable else float("nan"),
+                "precision": (
+                    sum(r.get("cited_gold", 0) for r in kept) / len(kept) if kept else float("nan")
+                ),
+                "unanswerable_answered": (
+                    sum(map(shown, unanswerable)) / len(unanswerable)
+                    if unanswerable
+                    else float("nan")
+                ),
+            }
+        )
+    return rows
+
+
+def _tradeoff_table(results: list[dict]) -> str:
+    cells = "".join(
+        f"<tr><td class=num>{r['threshold']:.1f}</td><td class=num>{_fmt(r['coverage'])}</td>"
+        f"<td class=num>{_fmt(r['precision'])}</td>"
+        f"<td class=num>{_fmt(r['unanswerable_answered'])}</td></tr>"
+        for r in tradeoff(results)
+    )
+    return (
+        "<h3>Support threshold trade-off</h3><p class=small>Answers shown only when a "
+        "sentence reaches the threshold (setting <code>min_support</code>; thresholds below "
+        "the run's own setting cannot show more than it did).</p><table><tr><th>threshold"
+        "</th><th>coverage</th><th>citation precision (gold cited)</th><th>unanswerable "
+        f"answered</th></tr>{cells}</table>"
+    )
+
+
 def _metric_table(runs: list[dict]) -> str:
     names = list(dict.fromkeys(n for r in runs for n in (r["metrics"] or {})))
     head = "".join(f"<th>{html.escape(r['id'])}</th>" for r in runs)
@@ -142,6 +191,8 @@ def html_report(runs: list[tuple[dict, list[dict]]]) -> str:
         body.append(_bars(meta["metrics"] or {}))
         latencies = [r["latency_s"] for r in results if "latency_s" in r]
         body.append(_histogram(latencies, "latency per question"))
+        if meta["kind"] == "answers":
+            body.append(_tradeoff_table(results))
         body.append("<h3>Questions, worst first</h3>" + _question_rows(meta["kind"], results))
     return (
         f"<!doctype html><meta charset=utf-8><title>Footnote evaluation</title>"

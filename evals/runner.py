@@ -96,7 +96,10 @@ def score_answer(example: Example, answer: Answer, gold_map: dict[str, str], jud
         "answer": answer.text,
         "answers": list(example.answers),
         "gold": sorted(gold),
-        "sentences": [{"text": s.text, "citations": list(s.citations)} for s in answer.sentences],
+        "sentences": [
+            {"text": s.text, "citations": list(s.citations), "support": s.support}
+            for s in answer.sentences
+        ],
         "sources": sources,
         "latency_s": answer.timings.get("total_s", 0.0),
         "timings": answer.timings,

@@ -215,3 +215,16 @@ def test_eval_cli_json_and_missing_run(tmp_path):
     assert result.exit_code == 1 and "no evaluation run 'nope'" in result.output
     result = CliRunner().invoke(main, ["eval", "retrieval", str(tmp_path / "x.jsonl")], env=env)
     assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_tradeoff_curve_trades_coverage_for_precision():
+    from evals.report import tradeoff
+
+    results = [
+        {"gold": ["a"], "cited_gold": 1.0, "sentences": [{"support": 0.9}]},
+        {"gold": ["b"], "cited_gold": 0.0, "sentences": [{"support": 0.6}]},
+        {"gold": [], "sentences": [{"support": 0.55}]},
+    ]
+    low, high = tradeoff(results, (0.5, 0.8))
+    assert (low["coverage"], low["precision"], low["unanswerable_answered"]) == (1.0, 0.5, 1.0)
+    assert (high["coverage"], high["precision"], high["unanswerable_answered"]) == (0.5, 1.0, 0.0)
