@@ -151,6 +151,35 @@ def ask(
 
 
 @main.command()
+@click.option("--collection", "collections", multiple=True, help="only these collections")
+@click.pass_context
+def chat(ctx: click.Context, collections: tuple[str, ...]) -> None:
+    """Ask several questions in a row; follow-ups are rewritten using the conversation."""
+    from rag.render import sentence_line, sources_text
+    from rag.retrieve import Filters
+
+    app, _ = _app(ctx)
+    history: list[tuple[str, str]] = []
+    click.echo("Ask a question (an empty line or Ctrl-D ends the chat).")
+    while True:
+        question = click.prompt("?", default="", show_default=False, prompt_suffix=" ").strip()
+        if not question:
+            return
+        answer = None
+        for event in app.pipeline.stream(question, Filters(collections) or None, history):
+            if isinstance(event, Answer):
+                answer = event
+            else:
+                click.echo(sentence_line(event))
+        if answer.standalone and answer.standalone != question:
+            click.echo(f"(understood as: {answer.standalone})")
+        if not answer.sentences:
+            click.echo(NOT_IN_SOURCES_TEXT)
+        click.echo(sources_text(answer) + "\n")
+        history.append((question, answer.text))
+
+
+@main.command()
 @click.pass_context
 def config(ctx: click.Context) -> None:
     """Show every setting's effective value and where it came from."""

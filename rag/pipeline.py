@@ -11,6 +11,7 @@ from rag.errors import QuestionError
 from rag.generate import Generator, build_messages
 from rag.judge import LexicalScorer, SupportScorer
 from rag.retrieve import Filters, Retriever
+from rag.rewrite import rewrite
 from rag.store import Store
 from rag.types import ANSWERED, NOT_IN_SOURCES, Answer, Hit, Sentence
 from rag.verifier import Verifier
@@ -53,30 +54,49 @@ class Pipeline:
         """`retrieve` for a batch of questions (one embedding call, batched searches)."""
         return self.retriever.search(questions, k or self.limits.top_k, filters)
 
-    def ask(self, question: str, filters: Filters | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        history: list[tuple[str, str]] | None = None,
+    ) -> Answer:
         """The complete answer (see `stream`)."""
-        *_, answer = self.stream(question, filters)
+        *_, answer = self.stream(question, filters, history)
         return answer
 
-    def stream(self, question: str, filters: Filters | None = None) -> Iterator[Sentence | Answer]:
+    def stream(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        history: list[tuple[str, str]] | None = None,
+    ) -> Iterator[Sentence | Answer]:
         """Yield each verified sentence as soon as it is complete, then the stored Answer.
 
         Sentence citation numbers are final when yielded (1..n in order of first use).
         """
         question = self.check_question(question)
         t0 = time.perf_counter()
-        hits = self.retrieve(question, filters=filters)
-        timings = {"retrieval_s": time.perf_counter() - t0}
+        standalone = rewrite(question, history or [], self.generator) if history else question
+        t_retrieve = time.perf_counter()
+        hits = self.retrieve(standalone, filters=filters)
+        timings = {"retrieval_s": time.perf_counter() - t_retrieve}
+        if history:
+            timings["rewrite_s"] = t_retrieve - t0
         relevant = [h for h in hits if h.score >= self.limits.min_relevance]
         if not relevant:
-            yield self._finish(Answer(question, NOT_IN_SOURCES, (), (), tuple(hits), timings), t0)
+            yield self._finish(
+                Answer(
+                    question, NOT_IN_SOURCES, (), (), tuple(hits), timings, standalone=standalone
+                ),
+                t0,
+            )
             return
         state = Verifier(
             relevant, self.scorer, self.limits.min_support, self.limits.flag_unsupported
         )
         buffer, t_gen, tokens = "", time.perf_counter(), 0
         for piece in self.generator.stream(
-            build_messages(question, relevant), self.limits.max_tokens
+            build_messages(standalone, relevant), self.limits.max_tokens
         ):
             if tokens == 0:
                 t_first = time.perf_counter()
@@ -102,7 +122,16 @@ class Pipeline:
         status = ANSWERED if state.supported else NOT_IN_SOURCES
         citations = state.citations() if state.supported else ()
         yield self._finish(
-            Answer(question, status, tuple(state.sentences), citations, tuple(hits), timings), t0
+            Answer(
+                question,
+                status,
+                tuple(state.sentences),
+                citations,
+                tuple(hits),
+                timings,
+                standalone=standalone,
+            ),
+            t0,
         )
 
     def check_question(self, question: str) -> str:

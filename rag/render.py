@@ -12,6 +12,7 @@ def answer_dict(answer: Answer) -> dict:
     return {
         "id": answer.id,
         "question": answer.question,
+        "standalone_question": answer.standalone or answer.question,
         "status": answer.status,
         "answer": answer.text,
         "sentences": [sentence_dict(s, answer) for s in answer.sentences],

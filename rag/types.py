@@ -136,6 +136,7 @@ class Answer:
     closest: tuple[Hit, ...] = ()  # retrieved passages, shown when nothing could be answered
     timings: dict[str, float] = field(default_factory=dict)
     id: str = ""
+    standalone: str = ""  # the follow-up question as rewritten for retrieval, when different
 
     @property
     def text(self) -> str:

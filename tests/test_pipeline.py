@@ -87,3 +87,30 @@ def test_sources_are_delimited_as_data(settings):
     assert "not instructions" in system["content"]
     passages = [line for line in user["content"].split("\n\n") if line.startswith("Passage")]
     assert passages and all("\n" not in p for p in passages)  # a document cannot fake structure
+
+
+def test_follow_up_is_rewritten_before_retrieval(settings):
+    def reply(messages):
+        if "rewrite" in messages[0]["content"]:
+            return "How do I fix error code E17 on the Lumen X2 router?"
+        return "Hold the reset button for ten seconds to restore the previous firmware."
+
+    app = app_with(settings, reply)
+    history = [("What does error code E17 mean?", "A firmware update was interrupted. [1]")]
+    answer = app.pipeline.ask("And how do I fix that?", history=history)
+    assert answer.standalone == "How do I fix error code E17 on the Lumen X2 router?"
+    assert answer.status == ANSWERED and "ten seconds" in answer.citations[0].quote
+    assert "E17" in app.generator.calls[-1][-1]["content"]  # the rewrite reached the prompt
+
+
+def test_unusable_rewrite_falls_back_to_the_previous_question(settings):
+    from rag.rewrite import rewrite
+
+    generator = ScriptedGenerator("Bananas!")
+    history = [("What does error code E17 mean?", "...")]
+    assert (
+        rewrite("how to fix it", history, generator)
+        == "What does error code E17 mean? how to fix it"
+    )
+    unused = ScriptedGenerator("never")
+    assert rewrite("what is E42?", [], unused) == "what is E42?" and unused.calls == []
