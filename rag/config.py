@@ -63,7 +63,7 @@ class Settings:
     user_agent: str = _setting("Footnote/0.1 (+https://github.com/footnote)", "HTTP user agent")
     exact_index_max: int = _setting(100_000, "vectors up to which the index does exact search")
     ivf_nprobe_ratio: float = _setting(
-        0.1, "share of IVF lists probed per query (above exact_index_max)"
+        0.15, "share of IVF lists probed per query (above exact_index_max)"
     )
 
     @property

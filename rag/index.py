@@ -91,7 +91,7 @@ class FaissIndex:
         self,
         dim: int,
         exact_max: int = 100_000,
-        nprobe_ratio: float = 0.1,
+        nprobe_ratio: float = 0.15,
         num_gpus: int | None = None,
     ):
         import faiss

@@ -28,7 +28,7 @@ class Indexer:
         directory: Path,
         chunking: dict,
         exact_max: int = 100_000,
-        nprobe_ratio: float = 0.1,
+        nprobe_ratio: float = 0.15,
     ):
         self.store, self.embedder, self.directory = store, embedder, directory
         self.chunking, self.exact_max, self.nprobe_ratio = chunking, exact_max, nprobe_ratio
