@@ -11,6 +11,7 @@ from rag.indexing import Indexer
 from rag.judge import CascadeScorer, LexicalScorer, LLMJudge, SupportScorer
 from rag.models import EMBEDDER_NAME, embedder_path, generator_path
 from rag.pipeline import Limits, Pipeline
+from rag.rerank import LLMReranker
 from rag.retrieve import Retriever
 from rag.store import Store
 
@@ -106,4 +107,5 @@ class App:
             dense_weight=s.dense_weight,
             lexical_weight=s.lexical_weight,
             mmr_lambda=s.mmr_lambda,
+            reranker=LLMReranker(self.judge_model, s.rerank_depth) if s.reranker == "llm" else None,
         )

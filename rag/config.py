@@ -38,6 +38,10 @@ class Settings:
     rrf_k: int = _setting(60, "reciprocal rank fusion constant")
     dense_weight: float = _setting(1.0, "weight of the dense ranking in hybrid fusion")
     lexical_weight: float = _setting(1.0, "weight of the BM25 ranking in hybrid fusion")
+    reranker: str = _setting(
+        "none", "second-stage reranker: none | llm (the model judges relevance)"
+    )
+    rerank_depth: int = _setting(10, "passages the reranker re-orders")
     mmr_lambda: float = _setting(
         0.0, "maximal marginal relevance trade-off; 0 = off, 1 = pure relevance"
     )
@@ -174,6 +178,8 @@ def _validate(s: Settings) -> None:
         )
     if s.retrieval not in ("dense", "lexical", "hybrid"):
         raise ConfigError(f"retrieval={s.retrieval!r} must be dense, lexical or hybrid")
+    if s.reranker not in ("none", "llm"):
+        raise ConfigError(f"reranker={s.reranker!r} must be none or llm")
     if s.unsupported not in ("drop", "flag"):
         raise ConfigError(f"unsupported={s.unsupported!r} must be drop or flag")
     if s.verifier not in ("lexical", "cascade"):

@@ -11,6 +11,7 @@ import numpy as np
 from rag.embed import Embedder
 from rag.errors import ConfigError
 from rag.indexing import Indexer
+from rag.rerank import Reranker
 from rag.store import Store
 from rag.types import Hit, content_hash
 
@@ -75,11 +76,13 @@ class Retriever:
         dense_weight: float = 1.0,
         lexical_weight: float = 1.0,
         mmr_lambda: float = 0.0,
+        reranker: Reranker | None = None,
     ):
         if mode not in MODES:
             raise ConfigError(f"retrieval={mode!r} is not one of {', '.join(MODES)}")
         self.store, self.indexer, self.embedder, self.mode = store, indexer, embedder, mode
         self.candidates, self.rrf_k, self.mmr_lambda = candidates, rrf_k, mmr_lambda
+        self.reranker = reranker
         self.weights = (dense_weight, lexical_weight)
 
     def search(
@@ -100,8 +103,15 @@ class Retriever:
         for i, query in enumerate(queries):
             rankings = [leg[i] for leg in legs]
             order = rrf(rankings, self.weights, self.rrf_k) if len(legs) > 1 else rankings[0]
-            out.append(self._finish(query, order[: max(2 * k, depth)], k))
+            hits = self._finish(query, order[: max(2 * k, depth)], max(k, self._rerank_depth))
+            if self.reranker is not None:
+                hits = self.reranker.rerank(questions[i], hits)
+            out.append(hits[:k])
         return out
+
+    @property
+    def _rerank_depth(self) -> int:
+        return getattr(self.reranker, "depth", 0) if self.reranker is not None else 0
 
     def _finish(self, query: np.ndarray, order: list[int], k: int) -> list[Hit]:
         hits = self._unique(self.store.hits(order, [0.0] * len(order)))

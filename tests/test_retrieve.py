@@ -2,6 +2,7 @@
 
 import shutil
 
+import numpy as np
 import pytest
 from conftest import CORPUS
 from test_ingest import make_ingestor
@@ -70,3 +71,25 @@ def test_bm25_index_is_saved_and_reused(app, settings):
     reopened = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator("x"))
     reopened.retriever.mode = "lexical"
     assert "E42" in reopened.pipeline.retrieve("E42 cooling fan", 1)[0].chunk.text
+
+
+class KeywordModel:
+    """A relevance judge that says yes to passages mentioning E17."""
+
+    def word_ids(self, words):
+        return [0] if words[0] == "yes" else [1]
+
+    def next_token_probs(self, messages):
+        passage = messages[-1]["content"].split("PASSAGE:\n")[1]
+        return np.array([0.95, 0.05]) if "E17" in passage else np.array([0.1, 0.9])
+
+
+def test_reranker_reorders_the_top_passages(app):
+    from rag.rerank import LLMReranker
+
+    question = "cooling fan supplier memo E17"
+    before = app.pipeline.retrieve(question, 5)
+    assert "E17" not in before[0].chunk.text
+    app.retriever.reranker = LLMReranker(KeywordModel(), depth=10)
+    after = app.pipeline.retrieve(question, 5)
+    assert "E17" in after[0].chunk.text and len(after) == 5
