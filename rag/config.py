@@ -54,9 +54,9 @@ class Settings:
     verifier: str = _setting("lexical", "support scorer of answer sentences: lexical | cascade")
     unsupported: str = _setting("drop", "unsupported sentences: drop | flag (shown, marked)")
     judge_model: str = _setting("", "GGUF file of the support judge; empty = generator_model")
-    judge_weight: float = _setting(0.5, "cascade: weight of the model judge against lexical")
+    judge_weight: float = _setting(0.75, "cascade: weight of the model judge against lexical")
     judge_reject_below: float = _setting(
-        0.3, "cascade: lexical support below which no model judgement is asked"
+        0.4, "cascade: lexical support below which no model judgement is asked"
     )
     max_tokens: int = _setting(200, "maximum tokens the generator writes per answer")
     context_tokens: int = _setting(4096, "generator context window")

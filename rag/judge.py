@@ -79,7 +79,7 @@ class CascadeScorer:
 
     name = "cascade"
 
-    def __init__(self, judge: SupportScorer, reject_below: float = 0.3, judge_weight: float = 0.5):
+    def __init__(self, judge: SupportScorer, reject_below: float = 0.4, judge_weight: float = 0.75):
         self.judge, self.reject_below, self.judge_weight = judge, reject_below, judge_weight
         self.lexical = LexicalScorer()
 
