@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -93,6 +94,7 @@ class LlamaCppGenerator:
         probs = np.exp(logits - logits.max())
         return probs / probs.sum()
 
+    @functools.cache  # noqa: B019 - one instance per model; the cache lives as long as it
     def word_ids(self, words: tuple[str, ...]) -> list[int]:
         """Token ids of the words that are a single token (e.g. the casings of "yes")."""
         self.warm_up()

@@ -46,6 +46,14 @@ def judge_messages(claim: str, passage: str, max_chars: int = 3000) -> list[dict
     return [{"role": "system", "content": JUDGE_SYSTEM}, {"role": "user", "content": user}]
 
 
+def yes_probability(model, messages: list[dict[str, str]]) -> float:
+    """P("yes") / (P("yes") + P("no")) for the first token of the model's reply, summed over
+    casings and leading spaces; 0.5 when the model puts no mass on either."""
+    probs = model.next_token_probs(messages)
+    yes, no = probs[model.word_ids(YES)].sum(), probs[model.word_ids(NO)].sum()
+    return float(yes / (yes + no)) if yes + no > 0 else 0.5
+
+
 class LLMJudge:
     """P(yes) from a llama.cpp model's next-token distribution after the judge prompt.
 
@@ -56,17 +64,12 @@ class LLMJudge:
 
     def __init__(self, model, max_chars: int = 3000):
         self.model, self.max_chars = model, max_chars
-        self._ids: tuple[list[int], list[int]] | None = None
 
     def scores(self, pairs: list[tuple[str, str]]) -> list[float]:
-        if self._ids is None:
-            self._ids = (self.model.word_ids(YES), self.model.word_ids(NO))
-        out = []
-        for claim, passage in pairs:
-            probs = self.model.next_token_probs(judge_messages(claim, passage, self.max_chars))
-            yes, no = probs[self._ids[0]].sum(), probs[self._ids[1]].sum()
-            out.append(float(yes / (yes + no)) if yes + no > 0 else 0.5)
-        return out
+        return [
+            yes_probability(self.model, judge_messages(claim, passage, self.max_chars))
+            for claim, passage in pairs
+        ]
 
 
 YES = ("yes", "Yes", " yes", " Yes", "YES", " YES")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from rag.judge import NO, YES
+from rag.judge import yes_probability
 from rag.types import Hit
 
 RELEVANCE_SYSTEM = "You judge whether a passage is relevant to a question."
@@ -37,9 +37,7 @@ class LLMReranker:
                 "directly addresses the question? Answer yes or no.",
             },
         ]
-        probs = self.model.next_token_probs(messages)
-        yes, no = probs[self.model.word_ids(YES)].sum(), probs[self.model.word_ids(NO)].sum()
-        return float(yes / (yes + no)) if yes + no > 0 else 0.5
+        return yes_probability(self.model, messages)
 
     def rerank(self, question: str, hits: list[Hit]) -> list[Hit]:
         head, tail = hits[: self.depth], hits[self.depth :]
