@@ -115,3 +115,18 @@ def test_bad_questions_exit_with_a_message(env):
     assert empty.returncode == 1 and "question is empty" in empty.stderr
     long = run(env, "ask", "why " * 1000)
     assert long.returncode == 1 and "over the limit" in long.stderr
+
+
+def test_real_judge_prefers_the_supported_claim(env, tmp_path):
+    pairs = tmp_path / "pairs.jsonl"
+    source = "Every Lumen router comes with a three-year warranty."
+    pairs.write_text(
+        json.dumps({"source": source, "claim": "The warranty lasts three years.", "label": 1})
+        + "\n"
+        + json.dumps({"source": source, "claim": "The Eiffel Tower is in Berlin.", "label": 0})
+        + "\n"
+    )
+    result = run(env, "eval", "judge", str(pairs), "--scorer", "llm", "--json")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["roc_auc"] == 1.0 and figures["scorer"] == "llm"
