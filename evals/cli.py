@@ -66,12 +66,19 @@ def _run_command(kind: str):
     @click.option("--seed", default=0, show_default=True, help="seed of --sample")
     @click.option("--batch-size", default=32 if kind == "retrieval" else 4, show_default=True)
     @click.option("--fresh", is_flag=True, help="discard stored results of this run first")
+    @click.option(
+        "--judge",
+        "judge_kind",
+        type=click.Choice(["lexical", "llm", "cascade"]),
+        default=None,
+        help="support judge of the citation metrics (default: verifier)",
+    )
     @click.option("--json", "as_json", is_flag=True, help="print the metrics as one JSON object")
     @click.pass_context
-    def command(ctx, dataset, limit, sample, seed, batch_size, fresh, as_json):
+    def command(ctx, dataset, limit, sample, seed, batch_size, fresh, judge_kind, as_json):
         from tqdm import tqdm
 
-        from evals.runner import lexical_judge, run, select
+        from evals.runner import run, scorer_judge, select
         from rag.runs import RunStore
 
         app = _app(ctx)
@@ -94,8 +101,8 @@ def _run_command(kind: str):
                 data,
                 examples,
                 settings=settings,
-                options={"limit": limit, "sample": sample, "seed": seed},
-                judge=lexical_judge(app.settings.min_support),
+                options={"limit": limit, "sample": sample, "seed": seed, "judge": judge_kind},
+                judge=scorer_judge(app.support_scorer(judge_kind), app.settings.min_support),
                 batch_size=batch_size,
                 progress=bar.update,
                 fresh=fresh,

@@ -7,7 +7,6 @@ import json
 import random
 import time
 from collections.abc import Callable
-from dataclasses import asdict
 
 from evals.dataset import Dataset, DatasetError, Example
 from evals.metrics import (
@@ -23,19 +22,20 @@ from evals.metrics import (
     recall_at_k,
     token_f1,
 )
+from rag.judge import SupportScorer
 from rag.pipeline import Pipeline
 from rag.retrieve import Filters
 from rag.runs import RunStore
 from rag.store import Store
 from rag.types import NOT_IN_SOURCES, Answer
-from rag.verify import support
 
 RETRIEVAL_KS = (1, 5, 10, 100)
 
 
-def lexical_judge(threshold: float) -> Judge:
-    """The core's support scorer as a yes/no judge (the same check live answers pass)."""
-    return lambda claim, passages: support(claim, "\n".join(passages)) >= threshold
+def scorer_judge(scorer: SupportScorer, threshold: float) -> Judge:
+    """A support scorer of the core as a yes/no judge: the passages joined must reach the
+    threshold. With the configured verifier, this is the same check live answers pass."""
+    return lambda claim, passages: scorer.scores([(claim, "\n".join(passages))])[0] >= threshold
 
 
 def select(
@@ -208,8 +208,4 @@ def _filters(example: Example) -> Filters | None:
     return Filters(collections=(example.collection,)) if example.collection else None
 
 
-def describe_options(limit, sample, seed) -> dict:
-    return {"limit": limit, "sample": sample, "seed": seed}
-
-
-__all__ = ["asdict", "lexical_judge", "run", "select"]
+__all__ = ["run", "scorer_judge", "select"]

@@ -13,8 +13,9 @@ from evals.dataset import DatasetError, load_dataset
 from evals.gate import check
 from evals.importers import import_scifact, import_squad
 from evals.report import html_report, markdown_summary
-from evals.runner import lexical_judge, run, select
+from evals.runner import run, scorer_judge, select
 from rag.cli import main
+from rag.judge import LexicalScorer
 from rag.runs import RunNotFound, RunStore
 
 QUESTIONS = [
@@ -69,7 +70,7 @@ def run_eval(app, path, kind, **kw):
         examples,
         settings={},
         options=kw.pop("options", {}),
-        judge=lexical_judge(0.5),
+        judge=scorer_judge(LexicalScorer(), 0.5),
         batch_size=2,
         **kw,
     )
