@@ -61,7 +61,7 @@ def bench_ingest(home: Path, env: dict) -> dict:
     model = app.embedder
     t0 = time.perf_counter()
     model.warm_up()  # the CLI pays the model load too
-    model._model.encode(texts, batch_size=64, normalize_embeddings=True)
+    model._model.encode(texts, batch_size=model.batch_size, normalize_embeddings=True)
     raw_s = time.perf_counter() - t0
     return {
         "chunks": n_chunks,

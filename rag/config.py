@@ -31,7 +31,7 @@ class Settings:
     generator_model: str = _setting("", "GGUF file; empty = packaged Qwen2.5-Coder-0.5B-Instruct")
     chunk_size: int = _setting(800, "maximum characters per chunk")
     chunk_overlap: int = _setting(100, "characters shared by neighbouring chunks")
-    embed_batch_size: int = _setting(64, "passages per embedding batch")
+    embed_batch_size: int = _setting(16, "passages per embedding batch (small is faster on CPU)")
     top_k: int = _setting(3, "passages given to the generator")
     retrieval: str = _setting("hybrid", "dense | lexical | hybrid (BM25 + dense, rank fusion)")
     candidates: int = _setting(50, "results per retriever before fusion and diversity")

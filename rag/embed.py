@@ -23,7 +23,7 @@ class Embedder(Protocol):
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local folder; weights load on first use."""
 
-    def __init__(self, path: str, name: str, dim: int = 384, batch_size: int = 64):
+    def __init__(self, path: str, name: str, dim: int = 384, batch_size: int = 16):
         self.path, self.name, self.dim, self.batch_size = path, name, dim, batch_size
         self._model = None
 

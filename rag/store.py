@@ -41,6 +41,8 @@ class Store:
             )
         try:
             self.engine = sa.create_engine(url)
+            if url.startswith("sqlite"):
+                sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             metadata.create_all(self.engine)
         except (SQLAlchemyError, ValueError) as exc:
             raise ConfigError(
@@ -272,6 +274,14 @@ class Store:
             result = dict(row._mapping)
             result["citations"] = [dict(c._mapping) for c in cites]
         return json.loads(json.dumps(result))
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL: readers do not block the writer, and a commit costs no full fsync."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def _batches(items: list, size: int) -> Iterator[list]:
