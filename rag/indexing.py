@@ -76,8 +76,9 @@ class Indexer:
         """Embed chunks whose text has no cached vector, then add all of them to the index."""
         if not chunks:
             return
-        self._embed_missing(chunks)
-        by_hash = dict(self._cached_vectors([c.text_hash for c in chunks]))
+        texts = {c.text_hash: c.text for c in chunks}
+        by_hash = self.store.embeddings_for(texts, self.embedder.name)  # one read of the cache
+        by_hash.update(self._store_vectors([(h, t) for h, t in texts.items() if h not in by_hash]))
         vectors = np.stack([by_hash[c.text_hash] for c in chunks])
         self.index.add(np.array([c.vector_id for c in chunks], np.int64), vectors)
         self._lexical_stale = True
@@ -127,22 +128,15 @@ class Indexer:
             if progress:
                 progress(len(batch))
 
-    def _embed_missing(self, chunks: Sequence[Chunk]) -> None:
-        texts = {c.text_hash: c.text for c in chunks}
-        missing = self.store.missing_embeddings(texts, self.embedder.name)
-        self._store_vectors([(h, texts[h]) for h in missing])
-
-    def _store_vectors(self, hashed_texts: list[tuple[str, str]]) -> None:
+    def _store_vectors(self, hashed_texts: list[tuple[str, str]]) -> dict[str, np.ndarray]:
+        """Embed the texts, cache the vectors in the store, and return them by text hash."""
         if not hashed_texts:
-            return
+            return {}
         vectors = self.embedder.embed([t for _, t in hashed_texts])
         if vectors.shape[1] != self.embedder.dim:
             raise IndexMismatchError(
                 f"embedder returned {vectors.shape[1]}-d vectors, expected {self.embedder.dim}"
             )
-        self.store.put_embeddings(
-            self.embedder.name, dict(zip([h for h, _ in hashed_texts], vectors, strict=True))
-        )
-
-    def _cached_vectors(self, text_hashes: list[str]) -> dict[str, np.ndarray]:
-        return self.store.embeddings_for(text_hashes, self.embedder.name)
+        computed = dict(zip([h for h, _ in hashed_texts], vectors, strict=True))
+        self.store.put_embeddings(self.embedder.name, computed)
+        return computed

@@ -155,17 +155,6 @@ class Store:
 
     # embeddings (cache by chunk text hash)
 
-    def missing_embeddings(self, text_hashes: Iterable[str], model: str) -> set[str]:
-        wanted = set(text_hashes)
-        have: set[str] = set()
-        with self.engine.connect() as conn:
-            for batch in _batches(sorted(wanted), 500):
-                query = sa.select(embeddings.c.text_hash).where(
-                    embeddings.c.model == model, embeddings.c.text_hash.in_(batch)
-                )
-                have.update(conn.scalars(query))
-        return wanted - have
-
     def put_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None:
         rows = [
             {"text_hash": h, "model": model, "vector": np.asarray(v, np.float32).tobytes()}
