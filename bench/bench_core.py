@@ -6,9 +6,7 @@ machines are shared and noisy, so compare the ratios and quote medians.
 
 from __future__ import annotations
 
-import ast
 import csv
-import io
 import json
 import os
 import statistics
@@ -16,10 +14,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import tokenize
 from pathlib import Path
 
 import numpy as np
+
+from evals.importers import sentences_of
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("FOOTNOTE_DATA", ROOT.parent / "shared" / "data"))
@@ -34,14 +33,8 @@ def scifact_corpus(target: Path, n: int) -> None:
         for i, row in enumerate(csv.DictReader(fh)):
             if i >= n:
                 break
-            abstract = " ".join(_string_literals(row["abstract"]))
+            abstract = " ".join(sentences_of(row["abstract"]))
             (target / f"{row['doc_id']}.txt").write_text(f"{row['title']}\n\n{abstract}\n")
-
-
-def _string_literals(text: str) -> list[str]:
-    """The sentences of a numpy-style list repr without commas: ['A.'\n 'B.']."""
-    tokens = tokenize.generate_tokens(io.StringIO(text).readline)
-    return [ast.literal_eval(t.string) for t in tokens if t.type == tokenize.STRING]
 
 
 def bench_ingest(home: Path, env: dict) -> dict:

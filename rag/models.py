@@ -70,12 +70,12 @@ def generator_path(configured: str, models_dir: Path) -> Path:
         raise ModelError(f"generator model file {path} does not exist; {hint}")
     with path.open("rb") as fh:
         if fh.read(4) != b"GGUF":
-            raise ModelError(f"generator model file {path} is not a GGUF file; {hint_reinstall()}")
+            raise ModelError(
+                f"generator model file {path} is not a GGUF file; "
+                "delete it and run `footnote models install` (or point "
+                "generator_model at a valid GGUF)"
+            )
     return path
-
-
-def hint_reinstall() -> str:
-    return "delete it and run `footnote models install` (or point generator_model at a valid GGUF)"
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
