@@ -11,6 +11,7 @@ from pathlib import Path
 from ingest.chunk import chunk_document
 from ingest.extract import decode, html_document, read_file, text_document
 from ingest.fetch import fetch_url
+from ingest.safety import NetworkPolicy, parse_ports
 from ingest.sources import expand, is_url, under
 from rag.errors import FootnoteError, IngestError
 from rag.indexing import Indexer
@@ -18,6 +19,35 @@ from rag.store import Store
 from rag.types import Chunk, Document
 
 log = logging.getLogger(__name__)
+
+
+def page_document(body: bytes, ctype: str, source: str, url: str, collection: str) -> Document:
+    """A fetched page as a Document: HTML through extraction, text as is; others refused."""
+    if ctype and not (ctype.startswith("text/") or "html" in ctype or "xml" in ctype):
+        raise IngestError(f"{source} is {ctype}, not HTML or text")
+    text = decode(body, source)
+    if "html" in ctype or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
+        return html_document(text, source, url, collection)
+    return text_document(text, source, source.rstrip("/").rsplit("/", 1)[-1], collection)
+
+
+def make_ingestor(app) -> Ingestor:
+    """An Ingestor configured from an App's settings (rag.compose.App)."""
+    s = app.settings
+    return Ingestor(
+        app.store,
+        app.indexer,
+        chunk_size=s.chunk_size,
+        chunk_overlap=s.chunk_overlap,
+        max_bytes=s.max_file_bytes,
+        fetch_timeout=s.fetch_timeout,
+        user_agent=s.user_agent,
+        policy=network_policy(s),
+    )
+
+
+def network_policy(settings) -> NetworkPolicy:
+    return NetworkPolicy(settings.allow_private_networks, parse_ports(settings.allowed_ports))
 
 
 @dataclass
@@ -66,12 +96,13 @@ class Ingestor:
         max_bytes: int,
         fetch_timeout: float,
         user_agent: str,
+        policy: NetworkPolicy,
         flush_chunks: int = 512,
     ):
         self.store, self.indexer = store, indexer
         self.chunk_size, self.chunk_overlap = chunk_size, chunk_overlap
         self.max_bytes, self.fetch_timeout, self.user_agent = max_bytes, fetch_timeout, user_agent
-        self.flush_chunks = flush_chunks
+        self.policy, self.flush_chunks = policy, flush_chunks
         self._pending: list[Chunk] = []
 
     def ingest(
@@ -111,33 +142,44 @@ class Ingestor:
             log.warning("skipping %s: %s", source, exc)
             report.failed.append((source, str(exc)))
             return
-        previous = known.get(doc.source)
+        outcome, added = self.put(doc, known.get(doc.source))
+        report.chunks_added += added
+        {"new": report.added, "updated": report.updated, "unchanged": report.unchanged}[
+            outcome
+        ].append(doc.source)
+
+    def put(self, doc: Document, previous: tuple[str, str] | None) -> tuple[str, int]:
+        """Store one document (previous: its stored (id, text hash), if any); embed new chunks.
+
+        Returns ("new" | "updated" | "unchanged", number of chunks to embed).
+        """
         if previous and previous[1] == doc.text_hash:
-            report.unchanged.append(doc.source)
-            return
+            return "unchanged", 0
         changes = self.store.put_document(
             doc, chunk_document(doc, self.chunk_size, self.chunk_overlap)
         )
         self.indexer.remove(changes.removed_vector_ids)
         self._pending.extend(changes.added)
-        report.chunks_added += len(changes.added)
-        (report.updated if previous else report.added).append(doc.source)
         if len(self._pending) >= self.flush_chunks:
             self._flush()
+        return ("updated" if previous else "new"), len(changes.added)
+
+    def remove(self, doc_ids: list[str]) -> None:
+        """Delete documents with their chunks from the store and the index."""
+        if doc_ids:
+            self.indexer.remove(self.store.delete_documents(doc_ids))
 
     def load(self, source: str, collection: str = "default") -> Document:
         """Read or fetch one source and extract its text."""
         if not is_url(source):
             return read_file(Path(source), self.max_bytes, collection)
-        page = fetch_url(source, self.fetch_timeout, self.max_bytes, self.user_agent)
-        text = decode(page.body, source)
-        if "html" in page.content_type or text.lstrip()[:15].lower().startswith(
-            ("<!doctype", "<html")
-        ):
-            return html_document(text, source, page.url, collection)
-        if page.content_type.startswith("text/") or not page.content_type:
-            return text_document(text, source, source.rstrip("/").rsplit("/", 1)[-1], collection)
-        raise IngestError(f"{source} is {page.content_type}, not HTML or text")
+        page = fetch_url(source, self.fetch_timeout, self.max_bytes, self.user_agent, self.policy)
+        return page_document(page.body, page.content_type, source, page.url, collection)
+
+    def flush(self) -> None:
+        """Embed and index the chunks stored so far, and save the index."""
+        self._flush()
+        self.indexer.save()
 
     def _flush(self) -> None:
         pending, self._pending = self._pending, []
@@ -151,5 +193,5 @@ class Ingestor:
             if under(src, expansion.roots) and (src not in seen or not Path(src).exists())
         }
         if gone:
-            self.indexer.remove(self.store.delete_documents(gone))
+            self.remove(list(gone))
             report.removed.extend(sorted(gone.values()))

@@ -85,19 +85,10 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], prune: bool, collection
     """Ingest files, folders (recursively) and URLs."""
     from tqdm import tqdm
 
-    from ingest.pipeline import Ingestor
+    from ingest.pipeline import make_ingestor
 
     app, _ = _app(ctx)
-    s = app.settings
-    ingestor = Ingestor(
-        app.store,
-        app.indexer,
-        chunk_size=s.chunk_size,
-        chunk_overlap=s.chunk_overlap,
-        max_bytes=s.max_file_bytes,
-        fetch_timeout=s.fetch_timeout,
-        user_agent=s.user_agent,
-    )
+    ingestor = make_ingestor(app)
     with tqdm(unit="doc", desc="ingesting", delay=2, file=sys.stderr, disable=None) as bar:
         report = ingestor.ingest(
             list(sources),

@@ -64,7 +64,20 @@ class Settings:
     max_question_chars: int = _setting(2000, "longest question accepted")
     max_file_bytes: int = _setting(20_000_000, "largest file or page ingested, in bytes")
     fetch_timeout: float = _setting(20.0, "seconds before a URL fetch gives up")
-    user_agent: str = _setting("Footnote/0.1 (+https://github.com/footnote)", "HTTP user agent")
+    user_agent: str = _setting(
+        "Footnote/0.1 (+https://github.com/footnote)", "HTTP user agent (also for robots.txt)"
+    )
+    allow_private_networks: bool = _setting(
+        False, "fetch private, loopback and link-local addresses (intranet sites, tests)"
+    )
+    allowed_ports: str = _setting("80,443,8080,8443", "ports URLs may use; '*' = any")
+    crawl_concurrency: int = _setting(4, "crawl: pages fetched at once per site")
+    crawl_rate: float = _setting(
+        8.0, "crawl: most requests per second per host (robots.txt Crawl-delay can lower it)"
+    )
+    crawl_retries: int = _setting(3, "crawl: retries on 429, 5xx and timeouts (with backoff)")
+    crawl_max_pages: int = _setting(10_000, "crawl: most pages fetched per crawl")
+    crawl_max_depth: int = _setting(20, "crawl: most links followed from the start page")
     exact_index_max: int = _setting(100_000, "vectors up to which the index does exact search")
     ivf_nprobe_ratio: float = _setting(
         0.15, "share of IVF lists probed per query (above exact_index_max)"
@@ -168,6 +181,8 @@ def _validate(s: Settings) -> None:
         "max_question_chars",
         "candidates",
         "rrf_k",
+        "crawl_concurrency",
+        "crawl_max_pages",
     ]
     for name in positive:
         if getattr(s, name) <= 0:
@@ -176,6 +191,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError(
             f"chunk_overlap={s.chunk_overlap} must be >= 0 and below chunk_size={s.chunk_size}"
         )
+    if s.crawl_rate < 0 or s.crawl_retries < 0 or s.crawl_max_depth < 0:
+        raise ConfigError("crawl_rate, crawl_retries and crawl_max_depth must be >= 0")
     if s.retrieval not in ("dense", "lexical", "hybrid"):
         raise ConfigError(f"retrieval={s.retrieval!r} must be dense, lexical or hybrid")
     if s.reranker not in ("none", "llm"):

@@ -8,6 +8,7 @@ from conftest import CORPUS
 from ingest.chunk import chunk_document
 from ingest.extract import read_file
 from ingest.pipeline import Ingestor
+from ingest.safety import NetworkPolicy
 from rag.errors import IngestError
 from rag.types import Document
 
@@ -29,6 +30,7 @@ def make_ingestor(app, **kw):
         max_bytes=s.max_file_bytes,
         fetch_timeout=1.0,
         user_agent="test",
+        policy=NetworkPolicy(allow_private=True, allowed_ports=None),
     )
     return Ingestor(app.store, app.indexer, **{**defaults, **kw})
 
