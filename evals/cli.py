@@ -208,3 +208,43 @@ def list_runs(ctx) -> None:
     for meta in RunStore(_app(ctx).store).list():
         state = "finished" if meta["finished_at"] else "interrupted"
         click.echo(f"{meta['id']}  {meta['kind']:9}  {state:11}  {meta['dataset']}")
+
+
+@eval_group.command("extraction")
+@click.option(
+    "--readability",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Mozilla Readability test pages (folders with source.html + expected.html)",
+)
+@click.option(
+    "--trafilatura",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="trafilatura's evaluation set (evaldata.json + html/*.gz)",
+)
+@click.option("--limit", type=int, help="score only the first N pages of each set")
+@click.option("--min-f1", type=float, help="fail (exit 1) when a set's F1 is below this")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+def extraction(readability, trafilatura, limit, min_f1, as_json) -> None:
+    """Precision / recall / F1 of Footnote's HTML main-text extraction against gold sets."""
+    from evals.extraction import readability_scores, snippet_scores
+
+    if not (readability or trafilatura):
+        raise click.UsageError("give --readability DIR and/or --trafilatura DIR")
+    results = {}
+    if readability:
+        results["readability"] = readability_scores(readability, limit).as_dict()
+    if trafilatura:
+        results["trafilatura"] = snippet_scores(trafilatura, limit).as_dict()
+    if as_json:
+        click.echo(json.dumps(results))
+    else:
+        for name, r in results.items():
+            click.echo(
+                f"{name}: {r['pages']} pages  precision {r['precision']:.3f}  "
+                f"recall {r['recall']:.3f}  F1 {r['f1']:.3f}  "
+                f"{r['seconds_per_page'] * 1000:.0f} ms/page"
+            )
+    low = [n for n, r in results.items() if min_f1 is not None and r["f1"] < min_f1]
+    if low:
+        click.echo(f"extraction gate FAILED: F1 below {min_f1} on {', '.join(low)}", err=True)
+        sys.exit(1)

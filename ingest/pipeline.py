@@ -104,6 +104,7 @@ class Ingestor:
         self.max_bytes, self.fetch_timeout, self.user_agent = max_bytes, fetch_timeout, user_agent
         self.policy, self.flush_chunks = policy, flush_chunks
         self._pending: list[Chunk] = []
+        self.embed_seconds = 0.0  # time spent embedding and indexing, for reports
 
     def ingest(
         self,
@@ -183,7 +184,9 @@ class Ingestor:
 
     def _flush(self) -> None:
         pending, self._pending = self._pending, []
+        started = time.perf_counter()
         self.indexer.add(pending)
+        self.embed_seconds += time.perf_counter() - started
 
     def _prune(self, expansion, known: dict, report: IngestReport) -> None:
         seen = set(expansion.sources)

@@ -103,6 +103,50 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], prune: bool, collection
 
 
 @main.command()
+@click.argument("url")
+@click.option("--collection", default="default", show_default=True, help="collection to add to")
+@click.option("--prefix", default="", help="only pages whose path starts so (default: all)")
+@click.option("--include", multiple=True, help="only URLs or paths matching this glob")
+@click.option("--exclude", multiple=True, help="never URLs or paths matching this glob")
+@click.option("--max-pages", type=int, help="most pages fetched (default: crawl_max_pages)")
+@click.option("--max-depth", type=int, help="most links from the start (default: crawl_max_depth)")
+@click.option("--no-sitemaps", is_flag=True, help="follow links only; ignore sitemaps and feeds")
+@click.option("--restart", is_flag=True, help="start over instead of resuming an interrupted crawl")
+@click.option("--json", "as_json", is_flag=True, help="print the report as one JSON object")
+@click.pass_context
+def crawl(ctx: click.Context, url: str, as_json: bool, no_sitemaps: bool, **options) -> None:
+    """Crawl a website: sitemaps, feeds and links in scope; a re-crawl syncs only changes."""
+    from tqdm import tqdm
+
+    from ingest.crawl import crawl_options, make_crawler
+
+    app, _ = _app(ctx)
+    options = crawl_options(
+        app.settings,
+        **{**options, "include": tuple(options["include"]), "exclude": tuple(options["exclude"])},
+        sitemaps=not no_sitemaps,
+    )
+    with tqdm(unit="page", desc="crawling", delay=1, file=sys.stderr, disable=None) as bar:
+
+        def progress(report) -> None:
+            bar.total = report.discovered
+            bar.n = report.fetched + report.unchanged + sum(report.skipped.values())
+            bar.n += len(report.failed)
+            bar.set_postfix_str(
+                f"fetched {report.fetched} unchanged {report.unchanged} "
+                f"skipped {sum(report.skipped.values())} failed {len(report.failed)}",
+                refresh=True,
+            )
+
+        report = make_crawler(app, options, progress=progress).crawl(url)
+    click.echo(json.dumps(report.as_dict()) if as_json else report.summary())
+    if report.stopped.startswith("interrupted"):
+        sys.exit(130)
+    if not (report.new or report.updated or report.unchanged) and report.failed:
+        sys.exit(1)
+
+
+@main.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="print the answer as one JSON object")
 @click.option("--collection", "collections", multiple=True, help="only these collections")

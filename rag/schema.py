@@ -86,3 +86,33 @@ eval_results = sa.Table(
     sa.Column("position", sa.Integer, nullable=False),
     sa.Column("result", sa.JSON, nullable=False),
 )
+
+crawls = sa.Table(
+    "crawls",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("site", sa.Text, nullable=False, index=True),  # origin + path prefix
+    sa.Column("start_url", sa.Text, nullable=False),
+    sa.Column("collection", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # running | interrupted | finished
+    sa.Column("report", sa.JSON, nullable=False),
+    sa.Column("frontier", sa.JSON, nullable=False),  # [[url, depth], ...] left to visit
+    sa.Column("visited", sa.JSON, nullable=False),  # URLs done (for resuming)
+    sa.Column("started_at", sa.Float, nullable=False),
+    sa.Column("finished_at", sa.Float, nullable=True),
+)
+
+crawl_pages = sa.Table(
+    "crawl_pages",
+    metadata,
+    sa.Column("site", sa.Text, primary_key=True),
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("status", sa.String(20), nullable=False),  # stored | skipped | failed
+    sa.Column("source", sa.Text, nullable=False),  # the document it is stored as ("" if none)
+    sa.Column("etag", sa.Text, nullable=False),
+    sa.Column("last_modified", sa.Text, nullable=False),
+    sa.Column("lastmod", sa.Text, nullable=False),  # sitemap lastmod when last fetched
+    sa.Column("links", sa.JSON, nullable=False),  # in-scope links, for pages answered 304
+    sa.Column("crawl_id", sa.String(32), nullable=False),
+    sa.Column("fetched_at", sa.Float, nullable=False),
+)

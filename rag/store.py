@@ -82,6 +82,17 @@ class Store:
                 conn.execute(chunks.insert(), [_chunk_row(c) for c in added])
         return ChunkChanges(tuple(added), tuple(old[cid] for cid in gone), len(old) - len(gone))
 
+    def document_texts(self, sources: Iterable[str]) -> dict[str, str]:
+        """source -> text for the stored documents among `sources`."""
+        found: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for batch in _batches(sorted(set(sources)), 500):
+                query = sa.select(documents.c.source, documents.c.text).where(
+                    documents.c.source.in_(batch)
+                )
+                found.update((r.source, r.text) for r in conn.execute(query))
+        return found
+
     def delete_documents(self, doc_ids: Iterable[str]) -> list[int]:
         """Delete documents and their chunks; return the chunks' vector ids."""
         doc_ids = list(doc_ids)
