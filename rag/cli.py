@@ -18,7 +18,12 @@ class _Group(click.Group):
     """Turns FootnoteError into a one-line message and exit code 1; loads `eval` lazily (the
     evaluation harness lives in the `evals` package, which `rag` does not import)."""
 
-    lazy = {"eval": ("evals.cli", "eval_group")}
+    lazy = {
+        "eval": ("evals.cli", "eval_group"),
+        "serve": ("ui.cli", "serve"),
+        "keys": ("ui.cli", "keys"),
+        "ui": ("ui.cli", "ui_command"),
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])

@@ -78,6 +78,11 @@ class Settings:
     crawl_retries: int = _setting(3, "crawl: retries on 429, 5xx and timeouts (with backoff)")
     crawl_max_pages: int = _setting(10_000, "crawl: most pages fetched per crawl")
     crawl_max_depth: int = _setting(20, "crawl: most links followed from the start page")
+    api_queue: int = _setting(64, "API: questions waiting for the generator before 503")
+    api_queue_timeout: float = _setting(
+        300.0, "API: seconds a question may wait for the generator before 503"
+    )
+    api_max_collections: int = _setting(20, "API: most collections named in one request")
     exact_index_max: int = _setting(100_000, "vectors up to which the index does exact search")
     ivf_nprobe_ratio: float = _setting(
         0.15, "share of IVF lists probed per query (above exact_index_max)"
@@ -183,6 +188,8 @@ def _validate(s: Settings) -> None:
         "rrf_k",
         "crawl_concurrency",
         "crawl_max_pages",
+        "api_queue",
+        "api_max_collections",
     ]
     for name in positive:
         if getattr(s, name) <= 0:

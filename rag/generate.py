@@ -110,7 +110,10 @@ class LlamaCppGenerator:
             top_k=1,
             stream=True,
         )
-        for chunk in chunks:
-            piece = chunk["choices"][0]["delta"].get("content")
-            if piece:
-                yield piece
+        try:
+            for chunk in chunks:
+                piece = chunk["choices"][0]["delta"].get("content")
+                if piece:
+                    yield piece
+        finally:
+            chunks.close()  # an abandoned answer stops decoding now

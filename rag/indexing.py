@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import numpy as np
 
 from rag.embed import Embedder
 from rag.errors import IndexMismatchError
-from rag.index import FaissIndex, load_index, save_index
+from rag.index import META_FILE, FaissIndex, load_index, save_index
 from rag.lexical import BM25Index
 from rag.store import Store
 from rag.types import Chunk
@@ -19,7 +20,11 @@ log = logging.getLogger(__name__)
 
 
 class Indexer:
-    """The FAISS index (a cache) plus the embedding cache in the store (the truth)."""
+    """The FAISS index (a cache) plus the embedding cache in the store (the truth).
+
+    Thread-safe (one lock around index changes and searches), and it follows other processes:
+    when another process (a CLI ingest, an API job) saves the index, the next search reloads it.
+    """
 
     def __init__(
         self,
@@ -35,16 +40,30 @@ class Indexer:
         self._index: FaissIndex | None = None
         self._lexical: BM25Index | None = None
         self._lexical_stale = False
+        self._lock = threading.RLock()
+        self._saved_stamp: float | None = None  # mtime of the index metadata we last saw
 
     @property
     def meta(self) -> dict:
         """The settings the index depends on; a saved index must match them to be loaded."""
         return {"embedding_model": self.embedder.name, "dim": self.embedder.dim, **self.chunking}
 
+    def _stamp(self) -> float | None:
+        try:
+            return (self.directory / META_FILE).stat().st_mtime
+        except OSError:
+            return None
+
+    def _follow_other_writers(self) -> None:
+        if self._index is not None and self._stamp() != self._saved_stamp:
+            log.info("index saved by another process: reloading")
+            self._index, self._lexical = None, None
+
     @property
     def index(self) -> FaissIndex:
         """The loaded index: from disk if present and matching, else built from the store."""
         if self._index is None:
+            self._saved_stamp = self._stamp()
             loaded = load_index(self.directory, self.meta, self.exact_max, self.nprobe_ratio)
             if loaded is None:
                 loaded = self._build()
@@ -62,6 +81,10 @@ class Indexer:
     @property
     def lexical(self) -> BM25Index:
         """The BM25 index over the stored chunks, loaded or rebuilt (seconds) when stale."""
+        with self._lock:
+            return self._load_lexical()
+
+    def _load_lexical(self) -> BM25Index:
         if self._lexical is None or self._lexical_stale:
             directory = self.directory / "lexical"
             loaded = None if self._lexical_stale else BM25Index.load(directory, self.chunking)
@@ -76,6 +99,10 @@ class Indexer:
         """Embed chunks whose text has no cached vector, then add all of them to the index."""
         if not chunks:
             return
+        with self._lock:
+            self._add(chunks)
+
+    def _add(self, chunks: Sequence[Chunk]) -> None:
         texts = {c.text_hash: c.text for c in chunks}
         by_hash = self.store.embeddings_for(texts, self.embedder.name)  # one read of the cache
         by_hash.update(self._store_vectors([(h, t) for h, t in texts.items() if h not in by_hash]))
@@ -85,30 +112,36 @@ class Indexer:
 
     def remove(self, vector_ids: Sequence[int]) -> None:
         if vector_ids:
-            self.index.remove(np.array(vector_ids, np.int64))
-            self._lexical_stale = True
+            with self._lock:
+                self.index.remove(np.array(vector_ids, np.int64))
+                self._lexical_stale = True
 
     def save(self) -> None:
-        if self._index is not None:
-            save_index(self._index, self.directory, self.meta)
-        if self._lexical_stale:
-            self.lexical  # noqa: B018 - rebuild and save now, not at the first question
+        with self._lock:
+            if self._index is not None:
+                save_index(self._index, self.directory, self.meta)
+                self._saved_stamp = self._stamp()
+            if self._lexical_stale:
+                self.lexical  # noqa: B018 - rebuild and save now, not at the first question
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the index from the store (embedding chunks that lack a vector); return size."""
-        self._index = self._build(progress)
-        self._lexical_stale = True
-        self.save()
-        return len(self._index)
+        with self._lock:
+            self._index = self._build(progress)
+            self._lexical_stale = True
+            self.save()
+            return len(self._index)
 
     def search(
         self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[list[int], list[float]]]:
         """Per query vector (rows of (q, dim)): the top-k (vector ids, cosine scores), only
         among `allowed` vector ids when given."""
-        if len(self.index) == 0:
-            return [([], []) for _ in queries]
-        scores, ids = self.index.search(queries, k, allowed)
+        with self._lock:
+            self._follow_other_writers()
+            if len(self.index) == 0:
+                return [([], []) for _ in queries]
+            scores, ids = self.index.search(queries, k, allowed)
         return [(i[i >= 0].tolist(), s[i >= 0].tolist()) for i, s in zip(ids, scores, strict=True)]
 
     def _build(self, progress: Callable[[int], None] | None = None) -> FaissIndex:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -69,10 +70,13 @@ class Pipeline:
         question: str,
         filters: Filters | None = None,
         history: list[tuple[str, str]] | None = None,
+        cancel: threading.Event | None = None,
     ) -> Iterator[Sentence | Answer]:
         """Yield each verified sentence as soon as it is complete, then the stored Answer.
 
-        Sentence citation numbers are final when yielded (1..n in order of first use).
+        Sentence citation numbers are final when yielded (1..n in order of first use). Setting
+        `cancel` stops generation at the next token (the answer is then neither finished nor
+        stored).
         """
         question = self.check_question(question)
         t0 = time.perf_counter()
@@ -95,9 +99,11 @@ class Pipeline:
             relevant, self.scorer, self.limits.min_support, self.limits.flag_unsupported
         )
         buffer, t_gen, tokens = "", time.perf_counter(), 0
-        for piece in self.generator.stream(
-            build_messages(standalone, relevant), self.limits.max_tokens
-        ):
+        pieces = self.generator.stream(build_messages(standalone, relevant), self.limits.max_tokens)
+        for piece in pieces:
+            if cancel is not None and cancel.is_set():
+                pieces.close()
+                return
             if tokens == 0:
                 t_first = time.perf_counter()
                 timings["first_token_s"] = t_first - t0

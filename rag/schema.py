@@ -116,3 +116,76 @@ crawl_pages = sa.Table(
     sa.Column("crawl_id", sa.String(32), nullable=False),
     sa.Column("fetched_at", sa.Float, nullable=False),
 )
+
+collections = sa.Table(
+    "collections",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("description", sa.Text, nullable=False, default=""),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+feedback = sa.Table(
+    "feedback",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("answer_id", sa.String(32), nullable=False, index=True),
+    sa.Column("rating", sa.Integer, nullable=False),  # +1 up, -1 down
+    sa.Column("comment", sa.Text, nullable=False, default=""),
+    sa.Column("source", sa.String(20), nullable=False),  # api | app | cli
+    sa.Column("key_id", sa.String(32), nullable=False, default=""),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+conversations = sa.Table(
+    "conversations",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("key_id", sa.String(32), nullable=False, index=True),  # "" for the app
+    sa.Column("collections", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("conversation_id", sa.String(32), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("question", sa.Text, nullable=False),
+    sa.Column("answer_id", sa.String(32), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("role", sa.String(10), nullable=False),  # ask | admin
+    sa.Column("collections", sa.JSON, nullable=False),
+    sa.Column("rate_per_minute", sa.Integer, nullable=False),
+    sa.Column("revoked", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+answer_keys = sa.Table(  # which API key an answer was given to (feedback and reads check it)
+    "answer_keys",
+    metadata,
+    sa.Column("answer_id", sa.String(32), primary_key=True),
+    sa.Column("key_id", sa.String(32), nullable=False),
+)
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # crawl | ingest
+    sa.Column("collection", sa.String(200), nullable=False),
+    sa.Column("target", sa.Text, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # running | done | failed | cancelled
+    sa.Column("progress", sa.JSON, nullable=False),
+    sa.Column("error", sa.Text, nullable=False, default=""),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("finished_at", sa.Float, nullable=True),
+)

@@ -1,0 +1,176 @@
+"""Background ingestion jobs (crawls and uploads) with live progress and cancellation, shared by
+the web app and the API. Progress is kept in memory and written to the `jobs` table."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from rag.errors import FootnoteError
+from rag.schema import jobs
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str  # crawl | ingest
+    collection: str
+    target: str
+    status: str = "running"  # running | done | failed | cancelled
+    progress: dict = field(default_factory=dict)
+    error: str = ""
+    cancel: threading.Event = field(default_factory=threading.Event)
+    saved_at: float = 0.0  # monotonic time of the last progress write
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "collection": self.collection,
+            "target": self.target,
+            "status": self.status,
+            "progress": self.progress,
+            "error": self.error,
+        }
+
+
+class Jobs:
+    """Runs one ingestion job at a time per process (they share the index); others queue."""
+
+    def __init__(self, app):
+        self.app = app
+        self._jobs: dict[str, Job] = {}
+        self._run_lock = threading.Lock()
+
+    def crawl(self, collection: str, url: str, **options) -> Job:
+        from ingest.crawl import crawl_options, make_crawler
+
+        job = self._new("crawl", collection, url)
+
+        def work() -> None:
+            opts = crawl_options(self.app.settings, collection=collection, **options)
+
+            def progress(report) -> None:
+                self._progress(job, _crawl_progress(report.as_dict()))
+
+            crawler = make_crawler(self.app, opts, progress=progress, cancel=job.cancel)
+            report = crawler.crawl(url).as_dict()
+            self._progress(job, {**_crawl_progress(report), "report": report}, force=True)
+
+        return self._start(job, work)
+
+    def ingest(self, collection: str, paths: list[Path]) -> Job:
+        from ingest.pipeline import make_ingestor
+
+        job = self._new("ingest", collection, ", ".join(p.name for p in paths))
+
+        def work() -> None:
+            done = {"found": len(paths), "processed": 0}
+
+            def progress(n: int) -> None:
+                done["processed"] += n
+                if job.cancel.is_set():
+                    raise KeyboardInterrupt
+                self._progress(job, dict(done))
+
+            report = make_ingestor(self.app).ingest(
+                [str(p) for p in paths], collection=collection, progress=progress
+            )
+            failed = [{"source": s, "reason": r} for s, r in report.failed]
+            summary = {
+                **done,
+                "new": len(report.added),
+                "updated": len(report.updated),
+                "unchanged": len(report.unchanged),
+                "failed": len(report.failed),
+                "failures": failed,
+            }
+            self._progress(job, summary, force=True)
+            if not report.ok:
+                raise FootnoteError("; ".join(r for _, r in report.failed))
+
+        return self._start(job, work)
+
+    def get(self, job_id: str) -> Job | None:
+        if job_id in self._jobs:
+            return self._jobs[job_id]
+        with self.app.store.engine.connect() as conn:
+            row = conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).one_or_none()
+        if row is None:
+            return None
+        return Job(
+            row.id, row.kind, row.collection, row.target, row.status, row.progress, row.error
+        )
+
+    def list(self, limit: int = 20) -> list[Job]:
+        with self.app.store.engine.connect() as conn:
+            ids = conn.scalars(sa.select(jobs.c.id).order_by(jobs.c.created_at.desc()).limit(limit))
+            return [job for job in map(self.get, list(ids)) if job is not None]
+
+    def cancel(self, job_id: str) -> bool:
+        job = self._jobs.get(job_id)
+        if job is None or job.status != "running":
+            return False
+        job.cancel.set()
+        return True
+
+    def _new(self, kind: str, collection: str, target: str) -> Job:
+        job = Job(uuid.uuid4().hex, kind, collection, target)
+        self._jobs[job.id] = job
+        with self.app.store.engine.begin() as conn:
+            conn.execute(
+                jobs.insert().values(
+                    id=job.id,
+                    kind=kind,
+                    collection=collection,
+                    target=target,
+                    status="running",
+                    progress={},
+                    error="",
+                    created_at=time.time(),
+                )
+            )
+        return job
+
+    def _start(self, job: Job, work) -> Job:
+        def run() -> None:
+            with self._run_lock:
+                try:
+                    work()
+                    job.status = "cancelled" if job.cancel.is_set() else "done"
+                except KeyboardInterrupt:
+                    job.status = "cancelled"
+                except Exception as exc:  # a job must report, never kill the server  # noqa: BLE001
+                    log.exception("job %s failed", job.id)
+                    job.status, job.error = "failed", str(exc)
+                self._save(job, finished=True)
+
+        threading.Thread(target=run, name=f"job-{job.id[:8]}", daemon=True).start()
+        return job
+
+    def _progress(self, job: Job, progress: dict, force: bool = False) -> None:
+        job.progress = progress
+        now = time.monotonic()
+        if force or now - job.saved_at > 1.0:
+            job.saved_at = now
+            self._save(job)
+
+    def _save(self, job: Job, finished: bool = False) -> None:
+        values = {"status": job.status, "progress": job.progress, "error": job.error}
+        if finished:
+            values["finished_at"] = time.time()
+        with self.app.store.engine.begin() as conn:
+            conn.execute(jobs.update().where(jobs.c.id == job.id).values(**values))
+
+
+def _crawl_progress(report: dict) -> dict:
+    keys = ("discovered", "fetched", "new", "updated", "unchanged", "removed", "skipped", "failed")
+    return {k: report[k] for k in keys}

@@ -1,0 +1,103 @@
+"""The OpenAI chat-completions shape for Footnote answers: citations stay in the text as
+numbered references and, structured, in an extra `footnote` field."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+from rag.errors import QuestionError
+from rag.render import answer_dict
+from rag.types import NOT_IN_SOURCES, Answer, Sentence
+from ui.streams import END, close_on_disconnect
+
+SOURCES_HEADING = "\n\nSources:\n"
+
+
+def _text(content) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):  # content parts: keep the text ones
+        return " ".join(p.get("text", "") for p in content if p.get("type") == "text")
+    return ""
+
+
+def chat_history(messages) -> tuple[str, list[tuple[str, str]]]:
+    """(last user question, earlier (question, answer) turns) from OpenAI-style messages."""
+    turns: list[tuple[str, str]] = []
+    pending: str | None = None
+    for message in messages[:-1]:
+        if message.role == "user":
+            pending = _text(message.content)
+        elif message.role == "assistant" and pending is not None:
+            answer = _text(message.content).split(SOURCES_HEADING, 1)[0]
+            turns.append((pending, answer))
+            pending = None
+    last = messages[-1]
+    if last.role != "user":
+        raise QuestionError("the last message must be the user's question (role 'user')")
+    return _text(last.content), turns
+
+
+def sources_block(answer: Answer) -> str:
+    if answer.status == NOT_IN_SOURCES or not answer.citations:
+        return ""
+    lines = [f"[{c.number}] {c.title or c.source} ({c.url or c.source})" for c in answer.citations]
+    return SOURCES_HEADING + "\n".join(lines)
+
+
+def chat_completion(answer: Answer, model: str) -> dict:
+    return {
+        "id": f"chatcmpl-{answer.id or uuid.uuid4().hex}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": answer.text + sources_block(answer)},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": 0, "completion_tokens": int(answer.timings.get("tokens", 0))},
+        "footnote": answer_dict(answer),
+    }
+
+
+def _chunk(chunk_id: str, model: str, delta: dict, finish: str | None = None, **extra) -> str:
+    body = {
+        "id": chunk_id,
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        **extra,
+    }
+    return f"data: {json.dumps(body)}\n\n"
+
+
+async def chat_chunks(stream, model: str, request) -> AsyncIterator[str]:
+    """Server-sent chat.completion.chunk events, one per verified sentence, then [DONE]."""
+    chunk_id = f"chatcmpl-{uuid.uuid4().hex}"
+    yield _chunk(chunk_id, model, {"role": "assistant", "content": ""})
+    watcher = asyncio.create_task(close_on_disconnect(request, stream))
+    try:
+        while not stream.closed:
+            item = await stream.next()
+            if item is END:
+                break
+            if isinstance(item, Sentence) and item.supported:
+                marks = "".join(f" [{n}]" for n in item.citations)
+                yield _chunk(chunk_id, model, {"content": item.text + marks + " "})
+            elif isinstance(item, Answer):
+                request.state.answer = item
+                tail = item.text if item.status == NOT_IN_SOURCES else sources_block(item)
+                yield _chunk(chunk_id, model, {"content": tail}, None)
+                yield _chunk(chunk_id, model, {}, "stop", footnote=answer_dict(item))
+        yield "data: [DONE]\n\n"
+    finally:
+        watcher.cancel()
+        stream.close()
