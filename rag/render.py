@@ -24,6 +24,7 @@ def answer_dict(answer: Answer) -> dict:
                 "title": c.title,
                 "source": c.source,
                 "url": c.url,
+                "date": c.date,
                 "quote": c.quote,
                 "quote_start": c.quote_start,
                 "quote_end": c.quote_end,

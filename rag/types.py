@@ -94,6 +94,7 @@ class Citation:
     quote_start: int
     quote_end: int
     url: str = ""
+    date: str = ""
 
     @property
     def quote(self) -> str:

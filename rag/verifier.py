@@ -104,6 +104,7 @@ class Verifier:
                     start,
                     end,
                     hit.url,
+                    hit.date,
                 )
             )
         return tuple(out)

@@ -83,5 +83,5 @@ def ui_command(ctx: click.Context) -> None:
     env = dict(os.environ, FOOTNOTE_UI_OVERRIDES=json.dumps(overrides))
     app_file = Path(__file__).parent / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app_file), *ctx.args]
-    command += ["--browser.gatherUsageStats", "false"]
+    command += ["--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
     sys.exit(subprocess.call(command, env=env))

@@ -67,13 +67,15 @@ class Jobs:
 
         return self._start(job, work)
 
-    def ingest(self, collection: str, paths: list[Path]) -> Job:
+    def ingest(self, collection: str, sources: list[str | Path]) -> Job:
+        """Ingest files or URLs (a re-fetch is an ingest of the URL again)."""
         from ingest.pipeline import make_ingestor
 
-        job = self._new("ingest", collection, ", ".join(p.name for p in paths))
+        names = [str(s).rstrip("/").rsplit("/", 1)[-1] for s in sources]
+        job = self._new("ingest", collection, ", ".join(names)[:500])
 
         def work() -> None:
-            done = {"found": len(paths), "processed": 0}
+            done = {"found": len(sources), "processed": 0}
 
             def progress(n: int) -> None:
                 done["processed"] += n
@@ -82,7 +84,7 @@ class Jobs:
                 self._progress(job, dict(done))
 
             report = make_ingestor(self.app).ingest(
-                [str(p) for p in paths], collection=collection, progress=progress
+                [str(s) for s in sources], collection=collection, progress=progress
             )
             failed = [{"source": s, "reason": r} for s, r in report.failed]
             summary = {

@@ -1,0 +1,160 @@
+"""The web app's pages through Streamlit's AppTest, on the fakes."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, make_settings
+from streamlit.testing.v1 import AppTest
+
+from ingest.pipeline import make_ingestor
+from rag.compose import App
+from rag.fakes import HashEmbedder, ScriptedGenerator
+from rag.history import History
+from ui import state
+
+UI = Path(__file__).parent.parent / "ui"
+HOSTILE = (
+    "# Widget care\n\nWidget filters are cleaned with warm water every month."
+    " <script>window.pwned = 1</script> Never use bleach.\n"
+)
+
+
+def echo_first_sentence(messages):
+    user = messages[-1]["content"]
+    if "Passage 1: " not in user:
+        return "How long is the Lumen warranty?"
+    if "Mona Lisa" in user:  # the model invents an answer the sources do not hold
+        return "Leonardo da Vinci painted the Mona Lisa around 1503 [1]."
+    first = user.split("Passage 1: ", 1)[1].split("\n", 1)[0]
+    return first.split(". ")[0].rstrip(".") + "."
+
+
+@pytest.fixture
+def app(tmp_path):
+    settings = make_settings(tmp_path / "home", allow_private_networks=1, allowed_ports="*")
+    app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(echo_first_sentence))
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "widgets.md").write_text(HOSTILE)
+    make_ingestor(app).ingest([str(CORPUS)], collection="help")
+    make_ingestor(app).ingest([str(extra)], collection="lab")
+    state.use(app)
+    yield app
+    state.use(None)
+
+
+def page(name: str) -> AppTest:
+    return AppTest.from_file(str(UI / "pages" / f"{name}.py"), default_timeout=30)
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input[0].set_value(question).run()
+    return at
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_navigation_opens_ask_page(app):
+    at = AppTest.from_file(str(UI / "app.py"), default_timeout=30).run()
+    assert not at.exception
+    assert at.title[0].value == "Ask your documents"
+
+
+def test_answer_shows_citations_and_highlighted_quote(app):
+    at = ask(page("ask").run(), "How long is the Lumen warranty?")
+    assert not at.exception and not at.error
+    body = markdown(at)
+    assert 'class="fn-sentence"' in body and '<span class="fn-cite">[1]</span>' in body
+    assert "<mark>" in body  # the supporting quote inside the cited passage
+    assert at.expander[0].label.startswith("[1] ")
+    assert at.session_state.turns[0]["answer"]["status"] == "answered"
+
+
+def test_script_in_a_document_is_shown_as_text(app):
+    at = ask(page("ask").run(), "How are widget filters cleaned?")
+    body = markdown(at)
+    assert "&lt;script&gt;" in body and "<script>" not in body
+
+
+def test_not_in_sources_says_so_and_lists_closest(app):
+    at = page("ask").run()
+    at.multiselect[0].set_value(["help"]).run()
+    at = ask(at, "Who painted the Mona Lisa in Florence?")
+    body = markdown(at)
+    assert "don't contain the answer" in body and 'class="fn-declined"' in body
+    assert any("Closest sources" in c.value for c in at.caption)
+    assert any(t.value.startswith("• ") for t in at.text)
+
+
+def test_bad_questions_give_clear_errors_and_the_app_keeps_working(app):
+    at = ask(page("ask").run(), "   ")
+    assert "empty" in at.error[0].value
+    at = ask(at, "why " * 25_000)  # 100 KB
+    assert "over the limit" in at.error[0].value
+    at = ask(at, "How long is the Lumen warranty?")
+    assert not at.error and at.session_state.turns
+
+
+def test_feedback_is_stored_with_the_answer(app):
+    at = ask(page("ask").run(), "How long is the Lumen warranty?")
+    answer_id = at.session_state.turns[0]["answer"]["id"]
+    at.feedback[0].set_value(0).run()  # thumbs down
+    at.text_input(key=f"comment-{answer_id}").set_value("too short").run()
+    at.button(key=f"send-{answer_id}").click().run()
+    assert History(app.store.engine).feedback_for([answer_id])[answer_id] == [
+        {"rating": -1, "comment": "too short", "source": "app"}
+    ]
+    assert "Feedback sent" in at.caption[-1].value
+
+
+def test_follow_up_and_new_conversation(app):
+    at = ask(page("ask").run(), "How long is the Lumen warranty?")
+    at = ask(at, "and what does it cover?")
+    assert len(at.session_state.turns) == 2
+    at.sidebar.button[0].click().run()
+    assert at.session_state.turns == []
+
+
+def test_sources_page_lists_documents_and_reports_jobs(app):
+    at = page("sources").run()
+    assert not at.exception
+    assert at.selectbox[0].options == ["help", "lab"]
+    assert len(at.dataframe[0].value) == 4  # the corpus in "help"
+    jobs = state.jobs()
+    dead = jobs.crawl("help", "http://no-such-host.invalid/")
+    binary = jobs.ingest("help", [CORPUS / ".." / "nothing-here.md"])
+    for job in (dead, binary):
+        deadline = time.time() + 20
+        while job.status == "running" and time.time() < deadline:
+            time.sleep(0.05)
+    assert dead.status == "failed" and "does not resolve" in dead.error
+    assert binary.status == "failed" and "does not exist" in binary.error
+    at.run()
+    errors = " ".join(e.value for e in at.error)
+    assert "does not resolve" in errors and "does not exist" in errors
+
+
+def test_upload_of_a_binary_file_fails_cleanly(app):
+    at = page("sources").run()
+    at.file_uploader[0].set_value([("blob.md", bytes(range(256)) * 8, "text/markdown")]).run()
+    buttons = [b for b in at.button if b.label == "Ingest files"]
+    buttons[0].click().run()
+    job = state.jobs().list(limit=1)[0]
+    deadline = time.time() + 20
+    while state.jobs().get(job.id).status == "running" and time.time() < deadline:
+        time.sleep(0.05)
+    assert "binary" in state.jobs().get(job.id).error
+    assert not at.exception
+
+
+def test_evaluations_page_shows_feedback(app):
+    History(app.store.engine).add_feedback("a1", 1, "spot on", "app")
+    at = page("evaluations").run()
+    assert not at.exception
+    assert at.metric[0].value == "1"
+    assert any("spot on" in t.value for t in at.text)
