@@ -8,7 +8,7 @@ export CMAKE_ARGS ?= -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_
 export OMP_WAIT_POLICY ?= PASSIVE
 DEMO_QUESTION ?= What does Footnote do with a sentence that no source supports?
 
-.PHONY: setup demo test check bench lint clean
+.PHONY: setup demo test check bench lint clean browser
 
 setup: $(VENV)/.installed
 	$(FOOTNOTE) models install
@@ -27,10 +27,19 @@ demo: setup
 	$(FOOTNOTE) ask "$(DEMO_QUESTION)"
 	@echo
 	@echo "Ask more:   $(FOOTNOTE) ask \"your question\"   (add --json for scripts)"
-	@echo "Add sources: $(FOOTNOTE) ingest PATH_OR_URL ...   Settings: $(FOOTNOTE) config"
+	@echo "Add sources: $(FOOTNOTE) ingest PATH_OR_URL ...  or  $(FOOTNOTE) crawl https://SITE/"
+	@echo "HTTP API:   $(FOOTNOTE) serve   (keys: $(FOOTNOTE) keys create --name bot --collection default)"
+	@echo "Starting the web app on http://localhost:8501 (Ctrl-C stops it) ..."
+	$(FOOTNOTE) ui --server.port 8501 --server.headless true
 
-test: setup
+test: setup browser
 	$(PY) -m pytest -q
+
+# The web app's browser test drives Debian's Chromium (installed once, as root or with sudo).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver; }
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -41,9 +50,12 @@ check: lint test
 # The peer baseline (LangChain FAISS) lives in its own environment: langchain-huggingface pins
 # a huggingface_hub that Footnote's environment does not use.
 PEER := .venv-peer
-bench: setup $(PEER)/.installed
+bench: setup browser $(PEER)/.installed
 	$(PY) bench/bench_core.py
 	BENCH_PEER_PYTHON=$(PEER)/bin/python $(PY) bench/bench_retrieval.py
+	$(PY) bench/bench_crawl.py
+	$(PY) bench/bench_api.py
+	$(PY) bench/bench_ui.py
 
 $(PEER)/.installed:
 	python3 -m venv $(PEER)

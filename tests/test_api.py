@@ -336,3 +336,31 @@ def test_openapi_schema_conformance(server):
         run()
         checked += 1
     assert checked == 4
+
+
+def test_queue_refuses_when_full_and_times_out():
+    from ui.queue import AnswerQueue, Busy
+
+    queue = AnswerQueue(size=2, timeout=0.2)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with queue.slot():
+            holding.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=hold)
+    worker.start()
+    holding.wait(5)
+    started = time.perf_counter()
+    with pytest.raises(Busy, match="stayed busy"), queue.slot():
+        pass
+    assert time.perf_counter() - started < 1
+    queue.waiting = 2  # as if another request were waiting too
+    with pytest.raises(Busy, match="already waiting"), queue.slot():
+        pass
+    queue.waiting = 1
+    release.set()
+    worker.join(5)
+    with queue.slot():
+        assert queue.waiting == 1

@@ -1,6 +1,7 @@
 """Ingestion on the hash embedder: idempotence, incremental updates, prune, and bad input."""
 
 import shutil
+import time
 
 import pytest
 from conftest import CORPUS
@@ -181,3 +182,23 @@ def test_url_ingest(fake_app, http_server):
 def test_nothing_ingested_is_not_ok(fake_app, tmp_path):
     report = make_ingestor(fake_app).ingest([str(tmp_path / "missing.md")])
     assert not report.ok and "does not exist" in report.summary()
+
+
+def test_a_second_process_sees_documents_ingested_by_another(settings, tmp_path):
+    """Two Apps on one home stand for two processes (say the API and a CLI ingest)."""
+    from rag.compose import App
+    from rag.fakes import HashEmbedder, ScriptedGenerator
+
+    server = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator("x"))
+    writer = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator("x"))
+    make_ingestor(writer).ingest([str(CORPUS)])
+    assert server.retriever.search(["warranty"], 3)[0]  # loaded now
+    extra = tmp_path / "new"
+    extra.mkdir()
+    (extra / "ferry.md").write_text(
+        "# Ferry\n\nThe ferry to Texel leaves every hour from Den Helder.\n"
+    )
+    time.sleep(0.02)  # a distinct modification time for the index metadata
+    make_ingestor(writer).ingest([str(extra)])
+    hits = server.retriever.search(["ferry to Texel from Den Helder"], 1)[0]
+    assert hits and hits[0].source.endswith("ferry.md")

@@ -1,0 +1,71 @@
+"""Web app latency in a real headless Chromium: from pressing Enter to the first verified sentence
+on screen and to the complete answer (stored, with sources), median of 10 questions.
+
+    python bench/bench_ui.py        (needs chromium + chromium-driver; see `make browser`)
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from browser import ask, chromium, missing, ui_server  # noqa: E402
+
+QUESTIONS = [
+    "How long is the Lumen warranty?",
+    "How do I reset the Lumen X2 router?",
+    "What does error E42 mean on the Lumen X2?",
+    "When is the Rotterdam office café open?",
+    "How do I get a refund?",
+    "What does Footnote do with a sentence that no source supports?",
+    "Which embedding model does Footnote use by default?",
+    "What is the default chunk size?",
+    "How does Footnote decide that the sources don't contain the answer?",
+    "Who won the football world cup in 1954?",
+]
+
+
+def main() -> None:
+    if missing():
+        sys.exit(missing())
+    home = Path(tempfile.mkdtemp(prefix="footnote-bench-ui-"))
+    env = {
+        "FOOTNOTE_HOME": str(home),
+        "FOOTNOTE_MODELS_DIR": os.environ.get(
+            "FOOTNOTE_MODELS_DIR", str(Path("~/.footnote/models").expanduser())
+        ),
+    }
+    footnote = str(Path(sys.executable).with_name("footnote"))
+    corpus = [str(ROOT / "tests" / "fixtures" / "corpus"), str(ROOT / "docs")]
+    subprocess.run(
+        [footnote, "ingest", *corpus], env={**os.environ, **env}, check=True, capture_output=True
+    )
+    with ui_server(env, home / "ui.log") as base, chromium() as driver:
+        driver.get(base)
+        ask(driver, "warm-up: what is Footnote?")  # loads the models in the server
+        times = []
+        for question in QUESTIONS:
+            driver.get(base)  # a fresh session per question: no follow-up rewriting
+            times.append(ask(driver, question))
+    first = [t["first_s"] for t in times]
+    complete = [t["complete_s"] for t in times]
+    print(f"web app, {len(times)} questions, real models, headless Chromium:")
+    print(
+        f"  Enter -> first verified sentence  median {statistics.median(first):.2f} s"
+        f"  (min {min(first):.2f}, max {max(first):.2f})"
+    )
+    print(
+        f"  Enter -> complete answer           median {statistics.median(complete):.2f} s"
+        f"  (min {min(complete):.2f}, max {max(complete):.2f})"
+    )
+
+
+if __name__ == "__main__":
+    main()
