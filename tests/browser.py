@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,8 @@ CHROMIUM_FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-dev-shm-usage",
+    "--disable-sync",
+    "--no-first-run",
 )
 
 
@@ -84,6 +87,8 @@ def chromium(width: int = 1280, height: int = 900, phone: bool = False):
     options.binary_location = shutil.which("chromium")
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
+    profile = tempfile.mkdtemp(prefix="footnote-chromium-")
+    options.add_argument(f"--user-data-dir={profile}")
     if phone:  # a window cannot be made narrower than ~500 px; emulate the device instead
         metrics = {"width": width, "height": height, "pixelRatio": 3.0}
         options.add_experimental_option("mobileEmulation", {"deviceMetrics": metrics})
@@ -94,6 +99,7 @@ def chromium(width: int = 1280, height: int = 900, phone: bool = False):
         yield driver
     finally:
         driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def ask(driver, question: str, timeout: float = 120) -> dict:
