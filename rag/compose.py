@@ -67,7 +67,13 @@ class App:
         s = self.settings
         chunking = {"chunk_size": s.chunk_size, "chunk_overlap": s.chunk_overlap}
         return Indexer(
-            self.store, self.embedder, s.index_path, chunking, s.exact_index_max, s.ivf_nprobe_ratio
+            self.store,
+            self.embedder,
+            s.index_path,
+            chunking,
+            s.exact_index_max,
+            s.ivf_nprobe_ratio,
+            s.vector_backend,
         )
 
     @cached_property

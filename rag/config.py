@@ -83,6 +83,9 @@ class Settings:
         300.0, "API: seconds a question may wait for the generator before 503"
     )
     api_max_collections: int = _setting(20, "API: most collections named in one request")
+    vector_backend: str = _setting(
+        "faiss", "faiss (index files in home) | pgvector (in the PostgreSQL database_url)"
+    )
     exact_index_max: int = _setting(100_000, "vectors up to which the index does exact search")
     ivf_nprobe_ratio: float = _setting(
         0.15, "share of IVF lists probed per query (above exact_index_max)"
@@ -200,6 +203,10 @@ def _validate(s: Settings) -> None:
         )
     if s.crawl_rate < 0 or s.crawl_retries < 0 or s.crawl_max_depth < 0:
         raise ConfigError("crawl_rate, crawl_retries and crawl_max_depth must be >= 0")
+    if s.vector_backend not in ("faiss", "pgvector"):
+        raise ConfigError(f"vector_backend={s.vector_backend!r} must be faiss or pgvector")
+    if s.vector_backend == "pgvector" and not s.database_url.startswith("postgres"):
+        raise ConfigError("vector_backend = pgvector needs a postgresql:// database_url")
     if s.retrieval not in ("dense", "lexical", "hybrid"):
         raise ConfigError(f"retrieval={s.retrieval!r} must be dense, lexical or hybrid")
     if s.reranker not in ("none", "llm"):

@@ -34,8 +34,10 @@ class Indexer:
         chunking: dict,
         exact_max: int = 100_000,
         nprobe_ratio: float = 0.15,
+        backend: str = "faiss",
     ):
         self.store, self.embedder, self.directory = store, embedder, directory
+        self.backend = backend  # faiss (files next to the database) | pgvector (in PostgreSQL)
         self.chunking, self.exact_max, self.nprobe_ratio = chunking, exact_max, nprobe_ratio
         self._index: FaissIndex | None = None
         self._lexical: BM25Index | None = None
@@ -55,6 +57,8 @@ class Indexer:
             return None
 
     def _follow_other_writers(self) -> None:
+        if self.backend == "pgvector":
+            return  # one shared database: every process sees every change
         if self._index is not None and self._stamp() != self._saved_stamp:
             log.info("index saved by another process: reloading")
             self._index, self._lexical = None, None
@@ -62,6 +66,8 @@ class Indexer:
     @property
     def index(self) -> FaissIndex:
         """The loaded index: from disk if present and matching, else built from the store."""
+        if self._index is None and self.backend == "pgvector":
+            self._index = self._pgvector()
         if self._index is None:
             self._saved_stamp = self._stamp()
             loaded = load_index(self.directory, self.meta, self.exact_max, self.nprobe_ratio)
@@ -85,6 +91,10 @@ class Indexer:
             return self._load_lexical()
 
     def _load_lexical(self) -> BM25Index:
+        if self.backend == "pgvector":  # PostgreSQL full-text search, always current
+            from rag.pgindex import PgTextIndex
+
+            return PgTextIndex(self.store.engine)
         if self._lexical is None or self._lexical_stale:
             directory = self.directory / "lexical"
             loaded = None if self._lexical_stale else BM25Index.load(directory, self.chunking)
@@ -117,6 +127,8 @@ class Indexer:
                 self._lexical_stale = True
 
     def save(self) -> None:
+        if self.backend == "pgvector":
+            return  # every change is already committed to the database
         with self._lock:
             if self._index is not None:
                 save_index(self._index, self.directory, self.meta)
@@ -127,10 +139,26 @@ class Indexer:
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild the index from the store (embedding chunks that lack a vector); return size."""
         with self._lock:
+            if self.backend == "pgvector":
+                self._index = self._pgvector(rebuild=True, progress=progress)
+                return len(self._index)
             self._index = self._build(progress)
             self._lexical_stale = True
             self.save()
             return len(self._index)
+
+    def _pgvector(self, rebuild: bool = False, progress=None):
+        """The pgvector index, caught up with the store (vectors are copied from the embedding
+        cache when chunks lack them, e.g. after switching backends)."""
+        from rag.pgindex import PgVectorIndex
+
+        index = PgVectorIndex(self.store.engine, self.embedder.dim)
+        if rebuild or len(index) != self.store.count_chunks():
+            self._embed_all_missing(progress)
+            index.clear()
+            for ids, vectors in self.store.vectors(self.embedder.name):
+                index.add(ids, vectors)
+        return index
 
     def search(
         self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None

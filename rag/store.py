@@ -17,8 +17,9 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
+from rag import migrate
 from rag.errors import ConfigError
-from rag.schema import answers, chunks, citations, documents, embeddings, metadata
+from rag.schema import answers, chunks, citations, documents, embeddings
 from rag.types import Answer, Chunk, Document, Hit
 
 
@@ -40,10 +41,17 @@ class Store:
                 parents=True, exist_ok=True
             )
         try:
-            self.engine = sa.create_engine(url)
+            if url.startswith(("postgresql://", "postgres://")):  # psycopg 3, not psycopg2
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            self.engine = sa.create_engine(url, pool_pre_ping=True)
             if url.startswith("sqlite"):
                 sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            metadata.create_all(self.engine)
+            migrate.upgrade(self.engine)
+        except ModuleNotFoundError as exc:
+            raise ConfigError(
+                f"the database {url!r} needs the {exc.name} package: "
+                "pip install 'footnote[postgres]'"
+            ) from None
         except (SQLAlchemyError, ValueError) as exc:
             raise ConfigError(
                 f"cannot open the database {url!r}: {exc}; fix database_url"
@@ -58,8 +66,14 @@ class Store:
             return {row.source: (row.id, row.text_hash) for row in conn.execute(query)}
 
     def put_document(self, doc: Document, doc_chunks: list[Chunk]) -> ChunkChanges:
-        """Insert or replace a document; keep chunks whose id is unchanged (no re-embedding)."""
+        """Insert or replace a document; keep chunks whose id is unchanged (no re-embedding).
+
+        Two writers storing the same document at once are serialised (no lost updates)."""
         with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(
+                    "SELECT pg_advisory_xact_lock(hashtext(%(id)s))", {"id": doc.id}
+                )
             old = {
                 row.id: row.vector_id
                 for row in conn.execute(
@@ -172,8 +186,8 @@ class Store:
             for h, v in vectors.items()
         ]
         if rows:
-            with self.engine.begin() as conn:
-                conn.execute(embeddings.insert(), rows)
+            with self.engine.begin() as conn:  # another writer may have cached the same text
+                conn.execute(_insert_ignoring_duplicates(conn, embeddings), rows)
 
     def embeddings_for(self, text_hashes: Iterable[str], model: str) -> dict[str, np.ndarray]:
         """text hash -> cached vector, for the hashes that have one."""
@@ -281,7 +295,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")  # writers in other processes: wait, not fail
     cursor.close()
+
+
+def _insert_ignoring_duplicates(conn, table: sa.Table):
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        return table.insert()
+    return insert(table).on_conflict_do_nothing()
 
 
 def _batches(items: list, size: int) -> Iterator[list]:

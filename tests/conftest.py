@@ -88,3 +88,25 @@ def http_server():
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    """A real PostgreSQL 16 with pgvector (the pgserver package), on a unix socket."""
+    import pgserver
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop")
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def pg_url(pg_server, request):
+    """A fresh, empty database on the test server; its psycopg 3 SQLAlchemy URL."""
+    import re
+    import uuid
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name)[:40].lower() + "_" + uuid.uuid4().hex[:6]
+    pg_server.psql(f"CREATE DATABASE {name};")
+    uri = pg_server.get_uri(name)
+    yield "postgresql+psycopg://" + uri.split("://", 1)[1]

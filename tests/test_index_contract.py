@@ -21,9 +21,18 @@ BACKENDS = {
 }
 
 
-@pytest.fixture(params=sorted(BACKENDS))
+@pytest.fixture(params=[*sorted(BACKENDS), "pgvector"])
 def index(request):
-    return BACKENDS[request.param]()
+    if request.param == "pgvector":  # a real PostgreSQL + pgvector (pgserver)
+        import sqlalchemy as sa
+
+        from rag.pgindex import PgVectorIndex
+
+        engine = sa.create_engine(request.getfixturevalue("pg_url"))
+        yield PgVectorIndex(engine, DIM)
+        engine.dispose()
+        return
+    yield BACKENDS[request.param]()
 
 
 def test_empty_index_returns_no_results(index):
