@@ -149,16 +149,22 @@ class Ingestor:
             outcome
         ].append(doc.source)
 
-    def put(self, doc: Document, previous: tuple[str, str] | None) -> tuple[str, int]:
+    def put(
+        self,
+        doc: Document,
+        previous: tuple[str, str] | None,
+        chunks: list[Chunk] | None = None,
+    ) -> tuple[str, int]:
         """Store one document (previous: its stored (id, text hash), if any); embed new chunks.
+        `chunks` are the document's chunks when already made (by a Ray worker).
 
         Returns ("new" | "updated" | "unchanged", number of chunks to embed).
         """
         if previous and previous[1] == doc.text_hash:
             return "unchanged", 0
-        changes = self.store.put_document(
-            doc, chunk_document(doc, self.chunk_size, self.chunk_overlap)
-        )
+        if chunks is None:
+            chunks = chunk_document(doc, self.chunk_size, self.chunk_overlap)
+        changes = self.store.put_document(doc, chunks)
         self.indexer.remove(changes.removed_vector_ids)
         self._pending.extend(changes.added)
         if len(self._pending) >= self.flush_chunks:

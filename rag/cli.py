@@ -85,8 +85,17 @@ def _app(ctx: click.Context):
     "--prune", is_flag=True, help="remove documents under the given folders whose file is gone"
 )
 @click.option("--collection", default="default", show_default=True, help="collection to add to")
+@click.option("--ray", "ray_address", help="spread the work over a Ray cluster: auto | ADDRESS")
+@click.option("--ray-workers", default=2, show_default=True, help="embedding actors on Ray")
 @click.pass_context
-def ingest(ctx: click.Context, sources: tuple[str, ...], prune: bool, collection: str) -> None:
+def ingest(
+    ctx: click.Context,
+    sources: tuple[str, ...],
+    prune: bool,
+    collection: str,
+    ray_address: str | None,
+    ray_workers: int,
+) -> None:
     """Ingest files, folders (recursively) and URLs."""
     from tqdm import tqdm
 
@@ -94,6 +103,21 @@ def ingest(ctx: click.Context, sources: tuple[str, ...], prune: bool, collection
 
     app, _ = _app(ctx)
     ingestor = make_ingestor(app)
+    if ray_address:
+        from ingest.distributed import connect, ray_ingest
+
+        if prune:
+            raise click.UsageError("--prune is not supported with --ray; run it without --ray")
+        connect(ray_address, num_cpus=None)
+        report = ray_ingest(
+            ingestor,
+            list(sources),
+            settings=app.settings,
+            collection=collection,
+            workers=ray_workers,
+        )
+        click.echo(report.summary())
+        sys.exit(0 if report.ok else 1)
     with tqdm(unit="doc", desc="ingesting", delay=2, file=sys.stderr, disable=None) as bar:
         report = ingestor.ingest(
             list(sources),
