@@ -212,12 +212,15 @@ class Crawler:
             self.o.retries,
             self.o.timeout,
         )
+        listing = _is_listing(start)  # a sitemap or feed given as the start: crawl what it lists
         if resumed:
             for url, depth in resumed.frontier:
                 self._enqueue(url, depth, count=False)
-        else:
+        elif not listing:
             self._enqueue(start, 0)
-        if self.o.sitemaps:
+        if listing:
+            self._discover_sitemaps([start])
+        elif self.o.sitemaps:
             self._discover_sitemaps(robots.sitemaps)
         self._fetch_all()
 
@@ -347,6 +350,11 @@ class Crawler:
         self.visited.add(url)
         markup = ""
         links = []
+        if "xml" in result.content_type and "html" not in result.content_type:
+            for page in parse_listing(result.body).pages:  # a feed or sitemap linked as a page
+                if normalize(page, url):
+                    self._enqueue(normalize(page, url), depth + 1)
+            return self._skip(result.url, "not a page (sitemap or feed)")
         if "html" in result.content_type or not result.content_type:
             markup = decode_or_empty(result.body, url)
             found = page_links(markup, url)
@@ -449,6 +457,13 @@ class Crawler:
         self.state.save(
             self.crawl_id, status, self.report.as_dict(), list(self.frontier), self.visited
         )
+
+
+def _is_listing(url: str) -> bool:
+    path = url.lower().split("?", 1)[0]
+    return path.endswith((".xml", ".xml.gz", ".rss", ".atom")) or path.rstrip("/").endswith(
+        ("/feed", "/rss")
+    )
 
 
 def decode_or_empty(body: bytes, name: str) -> str:

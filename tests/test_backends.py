@@ -174,3 +174,12 @@ def test_two_writers_and_a_reader_lose_nothing(pg_url, tmp_path):
         ).scalar()
     assert chunks == vectors and orphans == 0
     store.engine.dispose()
+
+
+def test_migration_head_is_the_latest_script():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(migrate.__file__).parent / "migrations"))
+    assert ScriptDirectory.from_config(config).get_current_head() == migrate.HEAD

@@ -345,3 +345,11 @@ def test_dns_answer_that_changes_is_checked_on_connect(site):
         assert b"Resetting" in page.body
         with pytest.raises(UnsafeURLError, match="rebind.test resolves to 127.0.0.1"):
             fetch_url(f"http://rebind.test:{port}/guide/a", 1.0, 100_000, "t", policy)
+
+
+def test_a_sitemap_as_the_start_url(app, site):
+    report = crawl(app, site.base + "/sitemap.xml")
+    b = site.base
+    assert {b + "/", b + "/guide/a", b + "/guide/b", b + "/flaky"} <= stored(app)
+    assert not any(s.endswith(".xml") for s in stored(app))  # never indexed as a page
+    assert report.complete

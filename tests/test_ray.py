@@ -93,3 +93,15 @@ def test_ray_ingest_matches_single_process(tmp_path, real_models_dir, netns):
         again = footnote(ray_home, real_models_dir, *args, netns=netns)
         unchanged = added.replace("added", "unchanged")
         assert f"{unchanged}," in again and "(0 new chunks" in again, again
+
+
+def test_plain_ingest_never_imports_ray(tmp_path):
+    code = (
+        "import sys; from click.testing import CliRunner; from rag.cli import main; "
+        f"r = CliRunner().invoke(main, ['ingest', {str(CORPUS)!r}], "
+        f"env={{'FOOTNOTE_HOME': {str(tmp_path)!r}}}); "
+        "print(r.exit_code, 'ray' in sys.modules)"
+    )
+    env = {**os.environ, "FOOTNOTE_EMBEDDING_MODEL": ""}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.stdout.split()[-2:] == ["0", "False"], done.stdout + done.stderr[-2000:]
