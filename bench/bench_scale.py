@@ -72,9 +72,6 @@ def vector_bench(url: str) -> None:
         engine = sa.create_engine(url)
         with engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE IF EXISTS chunk_vectors")
-        with engine.begin() as conn:  # HNSW builds much faster when the graph fits in memory
-            conn.exec_driver_sql("ALTER SYSTEM SET maintenance_work_mem = '2GB'")
-            conn.exec_driver_sql("SELECT pg_reload_conf()")
         pg = PgVectorIndex(engine, DIM)
         started = time.perf_counter()
         for start in range(0, n, 50_000):
@@ -169,6 +166,9 @@ def main() -> None:
     data = Path(tempfile.mkdtemp(prefix="footnote-scale-pg-"))
     server = pgserver.get_server(data, cleanup_mode="stop")
     url = "postgresql+psycopg://" + server.get_uri().split("://", 1)[1]
+    # HNSW builds much faster when the graph fits in maintenance memory
+    server.psql("ALTER SYSTEM SET maintenance_work_mem = '2GB';")
+    server.psql("SELECT pg_reload_conf();")
     try:
         insert_bench(url)
         vector_bench(url)
