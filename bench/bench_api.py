@@ -14,14 +14,13 @@ import asyncio
 import os
 import statistics
 import subprocess
-import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
+from common import FOOTNOTE, demo_home
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = int(os.environ.get("BENCH_API_CLIENTS", "20"))
@@ -93,17 +92,9 @@ async def sample(base: str, pid: int, deadline: float, out: dict) -> None:
 
 
 def main() -> None:
-    home = Path(tempfile.mkdtemp(prefix="footnote-bench-api-"))
-    env = {
-        **os.environ,
-        "FOOTNOTE_HOME": str(home),
-        "FOOTNOTE_MODELS_DIR": os.environ.get(
-            "FOOTNOTE_MODELS_DIR", str(Path("~/.footnote/models").expanduser())
-        ),
-    }
-    footnote = str(Path(sys.executable).with_name("footnote"))
-    corpus = [str(ROOT / "tests" / "fixtures" / "corpus"), str(ROOT / "docs")]
-    subprocess.run([footnote, "ingest", *corpus], env=env, check=True, capture_output=True)
+    home, env = demo_home("footnote-bench-api-")
+    env = {**os.environ, **env}
+    footnote = FOOTNOTE
     created = subprocess.run(
         [footnote, "keys", "create", "--name", "load", "--collection", "default", "--rate", "6000"],
         env=env,

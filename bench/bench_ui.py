@@ -6,17 +6,15 @@ on screen and to the complete answer (stored, with sources), median of 10 questi
 
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from browser import ask, chromium, missing, ui_server  # noqa: E402
+from common import demo_home  # noqa: E402
 
 QUESTIONS = [
     "How long is the Lumen warranty?",
@@ -35,18 +33,7 @@ QUESTIONS = [
 def main() -> None:
     if missing():
         sys.exit(missing())
-    home = Path(tempfile.mkdtemp(prefix="footnote-bench-ui-"))
-    env = {
-        "FOOTNOTE_HOME": str(home),
-        "FOOTNOTE_MODELS_DIR": os.environ.get(
-            "FOOTNOTE_MODELS_DIR", str(Path("~/.footnote/models").expanduser())
-        ),
-    }
-    footnote = str(Path(sys.executable).with_name("footnote"))
-    corpus = [str(ROOT / "tests" / "fixtures" / "corpus"), str(ROOT / "docs")]
-    subprocess.run(
-        [footnote, "ingest", *corpus], env={**os.environ, **env}, check=True, capture_output=True
-    )
+    home, env = demo_home("footnote-bench-ui-")
     with ui_server(env, home / "ui.log") as base, chromium() as driver:
         driver.get(base)
         ask(driver, "warm-up: what is Footnote?")  # loads the models in the server

@@ -4,7 +4,6 @@ Every request carries an API key scoped to collections and a role; retrieval is 
 key's collections inside the search, so no endpoint can return, cite or list anything else.
 """
 
-import asyncio
 import json
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -27,7 +26,7 @@ from ui.jobs import Jobs
 from ui.keys import AuthError, Key, KeyStore, RateLimits
 from ui.openai_compat import chat_chunks, chat_completion, chat_history
 from ui.queue import AnswerQueue, Busy
-from ui.streams import END, STARTED, AnswerStream, close_on_disconnect
+from ui.streams import STARTED, AnswerStream, drive, final_answer
 
 
 class Forbidden(FootnoteError):
@@ -150,23 +149,12 @@ def create_api(app, *, warm: bool = True) -> FastAPI:
 
     async def respond(request: Request, stream: AnswerStream, as_sse: bool, extra: dict) -> object:
         if not as_sse:
-            try:
-                while (item := await stream.next()) is not END:
-                    if isinstance(item, Answer):
-                        request.state.answer = item
-                        return {**answer_dict(item), **extra}
-            finally:
-                stream.close()
-            raise FootnoteError("the answer stream ended without an answer")
+            return {**answer_dict(await final_answer(request, stream)), **extra}
         return StreamingResponse(_sse(request, stream, extra), media_type="text/event-stream")
 
     async def _sse(request: Request, stream: AnswerStream, extra: dict) -> AsyncIterator[str]:
-        watcher = asyncio.create_task(close_on_disconnect(request, stream))
         try:
-            while not stream.closed:
-                item = await stream.next()
-                if item is END:
-                    return
+            async for item in drive(request, stream):  # stops the model if the client leaves
                 if isinstance(item, Sentence):
                     yield _event("sentence", sentence_dict(item, _NO_CITATIONS))
                 elif isinstance(item, Answer):
@@ -174,9 +162,6 @@ def create_api(app, *, warm: bool = True) -> FastAPI:
                     yield _event("answer", {**answer_dict(item), **extra})
         except FootnoteError as exc:
             yield _event("error", {"type": type(exc).__name__, "message": str(exc)})
-        finally:
-            watcher.cancel()
-            stream.close()  # frees the generator when the client goes away
 
     # health
 
@@ -270,14 +255,7 @@ def create_api(app, *, warm: bool = True) -> FastAPI:
         where = filters(scope(key, body.collections))
         stream = await start(question, where, turns, key)
         if not body.stream:
-            try:
-                while (item := await stream.next()) is not END:
-                    if isinstance(item, Answer):
-                        request.state.answer = item
-                        return chat_completion(item, body.model)
-            finally:
-                stream.close()
-            raise FootnoteError("the answer stream ended without an answer")
+            return chat_completion(await final_answer(request, stream), body.model)
         chunks = chat_chunks(stream, body.model, request)
         return StreamingResponse(chunks, media_type="text/event-stream")
 

@@ -3,7 +3,6 @@ numbered references and, structured, in an extra `footnote` field."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 import uuid
@@ -12,7 +11,7 @@ from collections.abc import AsyncIterator
 from rag.errors import QuestionError
 from rag.render import answer_dict
 from rag.types import NOT_IN_SOURCES, Answer, Sentence
-from ui.streams import END, close_on_disconnect
+from ui.streams import drive
 
 SOURCES_HEADING = "\n\nSources:\n"
 
@@ -83,21 +82,13 @@ async def chat_chunks(stream, model: str, request) -> AsyncIterator[str]:
     """Server-sent chat.completion.chunk events, one per verified sentence, then [DONE]."""
     chunk_id = f"chatcmpl-{uuid.uuid4().hex}"
     yield _chunk(chunk_id, model, {"role": "assistant", "content": ""})
-    watcher = asyncio.create_task(close_on_disconnect(request, stream))
-    try:
-        while not stream.closed:
-            item = await stream.next()
-            if item is END:
-                break
-            if isinstance(item, Sentence) and item.supported:
-                marks = "".join(f" [{n}]" for n in item.citations)
-                yield _chunk(chunk_id, model, {"content": item.text + marks + " "})
-            elif isinstance(item, Answer):
-                request.state.answer = item
-                tail = item.text if item.status == NOT_IN_SOURCES else sources_block(item)
-                yield _chunk(chunk_id, model, {"content": tail}, None)
-                yield _chunk(chunk_id, model, {}, "stop", footnote=answer_dict(item))
-        yield "data: [DONE]\n\n"
-    finally:
-        watcher.cancel()
-        stream.close()
+    async for item in drive(request, stream):  # stops the model if the client leaves
+        if isinstance(item, Sentence) and item.supported:
+            marks = "".join(f" [{n}]" for n in item.citations)
+            yield _chunk(chunk_id, model, {"content": item.text + marks + " "})
+        elif isinstance(item, Answer):
+            request.state.answer = item
+            tail = item.text if item.status == NOT_IN_SOURCES else sources_block(item)
+            yield _chunk(chunk_id, model, {"content": tail}, None)
+            yield _chunk(chunk_id, model, {}, "stop", footnote=answer_dict(item))
+    yield "data: [DONE]\n\n"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -61,3 +62,26 @@ async def close_on_disconnect(request: Request, stream: AnswerStream) -> None:
         if message["type"] == "http.disconnect":
             stream.close()
             return
+
+
+async def drive(request: Request, stream: AnswerStream) -> AsyncIterator:
+    """The stream's items until it ends or the client leaves; the generator is always released."""
+    watcher = asyncio.create_task(close_on_disconnect(request, stream))
+    try:
+        while not stream.closed:
+            item = await stream.next()
+            if item is END:
+                return
+            yield item
+    finally:
+        watcher.cancel()
+        stream.close()
+
+
+async def final_answer(request: Request, stream: AnswerStream) -> Answer:
+    """Run the stream to its end and return the Answer (recorded for the request log)."""
+    async for item in drive(request, stream):
+        if isinstance(item, Answer):
+            request.state.answer = item
+            return item
+    raise FootnoteError("the answer stream ended without an answer")

@@ -1,0 +1,28 @@
+"""Shared set-up of the service benchmarks: a fresh home with the demo corpus ingested."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FOOTNOTE = str(Path(sys.executable).with_name("footnote"))
+
+
+def demo_home(prefix: str) -> tuple[Path, dict[str, str]]:
+    """(home, environment) with tests/fixtures/corpus and docs/ ingested by the real models."""
+    home = Path(tempfile.mkdtemp(prefix=prefix))
+    env = {
+        "FOOTNOTE_HOME": str(home),
+        "FOOTNOTE_MODELS_DIR": os.environ.get(
+            "FOOTNOTE_MODELS_DIR", str(Path("~/.footnote/models").expanduser())
+        ),
+    }
+    corpus = [str(ROOT / "tests" / "fixtures" / "corpus"), str(ROOT / "docs")]
+    subprocess.run(
+        [FOOTNOTE, "ingest", *corpus], env={**os.environ, **env}, check=True, capture_output=True
+    )
+    return home, env
