@@ -61,7 +61,7 @@ class Verifier:
             return None  # nothing, a refusal, or the question echoed back
         cited = [n for n in cited if 1 <= n <= len(self.hits)]  # invalid markers are dropped
         scores = self._scores(text, cited)
-        if max(scores.values(), default=0.0) < self.min_support:  # missing or wrong citation
+        if not scores or max(scores.values()) < self.min_support:  # missing or wrong citation
             others = [n for n in range(1, len(self.hits) + 1) if n not in scores]
             scores.update(self._scores(text, others))
             cited = [max(scores, key=scores.get)]

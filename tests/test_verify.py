@@ -91,6 +91,17 @@ def test_each_sentence_carries_its_quote_span(settings):
     )
 
 
+@pytest.mark.parametrize("threshold", [0.0, 0.5])
+def test_uncited_sentence_is_cited_to_its_best_passage_at_any_threshold(settings, threshold):
+    app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(REPLY.split(". ")[0]))
+    make_ingestor(app).ingest([str(CORPUS)])
+    limits = Limits(min_support=threshold)
+    pipeline = Pipeline(app.store, app.retriever, app.generator, limits, LexicalScorer())
+    answer = pipeline.ask("What does error code E42 mean for the cooling fan?")
+    assert answer.status == ANSWERED and answer.sentences[0].citations == (1,)
+    assert "E42" in answer.citations[0].passage
+
+
 def test_flag_policy_shows_unsupported_sentences_marked(settings):
     answer = build(settings, REPLY, flag=True).ask("What does error code E42 mean for the fan?")
     flags = [(s.text[:20], s.supported, s.citations) for s in answer.sentences]
