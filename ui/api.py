@@ -8,10 +8,9 @@ import json
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, File, Request, UploadFile
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -21,6 +20,7 @@ from rag.render import answer_dict, sentence_dict
 from rag.retrieve import Filters
 from rag.types import Answer, Sentence
 from ui import apimodels as m
+from ui.api_admin import admin_router
 from ui.apilog import BodyLimit, RequestLog, log_event
 from ui.jobs import Jobs
 from ui.keys import AuthError, Key, KeyStore, RateLimits
@@ -113,11 +113,6 @@ def create_api(app, *, warm: bool = True) -> FastAPI:
         if outside:
             raise Forbidden(f"collections {outside} are not available to this key")
         return list(requested) or list(key.collections)
-
-    def own_collection(key: Key, name: str | None) -> str:
-        if name is None or name not in key.collections:
-            raise NotFound("no such collection for this key")
-        return name
 
     # answering
 
@@ -267,63 +262,7 @@ def create_api(app, *, warm: bool = True) -> FastAPI:
         counts = history.collections()
         return [{"name": c, "documents": counts.get(c, 0)} for c in key.collections]
 
-    @api.post("/v1/collections", tags=["collections"], status_code=201)
-    def create_collection(body: m.CollectionRequest, key: Admin) -> dict:
-        """Create one of the key's collections (a key is scoped when it is created)."""
-        own_collection(key, body.name)
-        history.create_collection(body.name, body.description)
-        return {"name": body.name}
-
-    @api.get("/v1/collections/{name}/documents", tags=["collections"])
-    def list_documents(name: str, key: Admin) -> list[dict]:
-        """Documents of one of the key's collections."""
-        return history.documents(own_collection(key, name))
-
-    @api.delete("/v1/documents/{document_id}", tags=["collections"])
-    def delete_document(document_id: str, key: Admin) -> dict:
-        """Delete a document (with its chunks) from one of the key's collections."""
-        from ingest.pipeline import make_ingestor
-
-        own_collection(key, history.document_collection(document_id))
-        ingestor = make_ingestor(app)
-        ingestor.remove([document_id])
-        ingestor.flush()
-        return {"deleted": document_id}
-
-    @api.post("/v1/collections/{name}/crawl", tags=["ingestion"], status_code=202)
-    def crawl(name: str, body: m.CrawlRequest, key: Admin) -> dict:
-        """Crawl a site into the collection, in the background; poll the job."""
-        from ingest.safety import UnsafeURLError  # noqa: F401 - refusals surface in the job
-        from ingest.urls import normalize
-
-        own_collection(key, name)
-        if normalize(body.url) is None:
-            raise FootnoteError(f"{body.url!r} is not an http(s) URL")
-        options = {"prefix": body.prefix, "max_pages": body.max_pages, "max_depth": body.max_depth}
-        return jobs.crawl(name, body.url, **options).as_dict()
-
-    @api.post("/v1/collections/{name}/uploads", tags=["ingestion"], status_code=202)
-    async def upload(name: str, files: Annotated[list[UploadFile], File()], key: Admin) -> dict:
-        """Upload files (HTML, Markdown, text) into the collection; ingested in the background."""
-        own_collection(key, name)
-        saved = [await _save_upload(app, name, f) for f in files]
-        return jobs.ingest(name, saved).as_dict()
-
-    @api.get("/v1/jobs/{job_id}", tags=["ingestion"])
-    def job(job_id: str, key: Admin) -> dict:
-        """A background job's status and live progress."""
-        found = jobs.get(job_id)
-        if found is None or found.collection not in key.collections:
-            raise NotFound(f"no job {job_id!r} for this key")
-        return found.as_dict()
-
-    @api.delete("/v1/jobs/{job_id}", tags=["ingestion"])
-    def cancel_job(job_id: str, key: Admin) -> dict:
-        """Cancel a running job (what it stored so far is kept)."""
-        found = jobs.get(job_id)
-        if found is None or found.collection not in key.collections:
-            raise NotFound(f"no job {job_id!r} for this key")
-        return {"cancelled": jobs.cancel(job_id)}
+    api.include_router(admin_router(app, history, jobs, Admin))
 
     return api
 
@@ -343,27 +282,6 @@ _NO_CITATIONS = _NoCitations()
 
 def _event(name: str, data: dict) -> str:
     return f"event: {name}\ndata: {json.dumps(data)}\n\n"
-
-
-async def _save_upload(app, collection: str, upload: UploadFile) -> Path:
-    """Save an upload under home/uploads/<collection>/ (never outside it)."""
-    name = Path(upload.filename or "upload").name.lstrip(".") or "upload"
-    folder = app.settings.home_path / "uploads" / collection
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    limit = app.settings.max_file_bytes
-    size = 0
-    with target.open("wb") as out:
-        while block := await upload.read(1 << 20):
-            size += len(block)
-            if size > limit:
-                out.close()
-                target.unlink(missing_ok=True)
-                raise FootnoteError(
-                    f"{name} is over the size limit of {limit:,} bytes; raise max_file_bytes"
-                )
-            out.write(block)
-    return target
 
 
 def serve(app, host: str, port: int, log_level: str = "info") -> None:
