@@ -56,6 +56,7 @@ bench: setup browser $(PEER)/.installed
 	$(PY) bench/bench_crawl.py
 	$(PY) bench/bench_api.py
 	$(PY) bench/bench_ui.py
+	$(PY) bench/bench_scale.py   # PostgreSQL via pgserver; the Ray part needs root (ip netns)
 
 $(PEER)/.installed:
 	python3 -m venv $(PEER)

@@ -34,8 +34,12 @@ def crawl(footnote: str, env: dict, url: str, *flags: str) -> dict:
 def main() -> None:
     if not (DOCS / "index.html").exists():
         sys.exit(f"{DOCS} missing: apt-get install python3.11-doc")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(DOCS))
-    handler.log_message = lambda *a: None
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(DOCS))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/"
@@ -56,7 +60,8 @@ def main() -> None:
     print(f"crawl of {DOCS} ({on_disk} HTML files on disk) over loopback:")
     print(
         f"  first crawl        {first['seconds']:.1f} s: {first['fetched']} fetched, "
-        f"{first['new']} new, skipped {first['skipped_reasons']}, failed {first['failures']}"
+        f"{first['new']} new, skipped {first['skipped_reasons']}, failed {first['failed_reasons']} "
+        f"({', '.join(f['url'].rsplit('/', 1)[-1] for f in first['failures'][:5])})"
     )
     print(
         f"    fetch+extract    {fetch_extract:.1f} s "
