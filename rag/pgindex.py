@@ -29,7 +29,7 @@ class PgVectorIndex:
     """Vectors in a pgvector column with an HNSW index (cosine); filtered searches over a
     small allowed set scan it exactly, so they always return k results when k exist."""
 
-    def __init__(self, engine: sa.Engine, dim: int, ef_search: int = 100):
+    def __init__(self, engine: sa.Engine, dim: int, ef_search: int = 200):
         if engine.dialect.name != "postgresql":
             raise ConfigError("vector_backend = pgvector needs a postgresql database_url")
         self.engine, self.dim, self.ef_search = engine, dim, ef_search
