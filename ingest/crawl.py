@@ -6,46 +6,28 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
 
+from ingest.crawloptions import CrawlOptions
 from ingest.crawlreport import CrawlReport
 from ingest.crawlstate import CrawlState, PageRecord
-from ingest.extract import decode
+from ingest.crawlsync import SiteSync
+from ingest.extract import decode_or_empty
+from ingest.frontier import Frontier
 from ingest.links import page_links
 from ingest.pagefetch import Fetched, PageFetcher, RateLimiter
 from ingest.pipeline import Ingestor, page_document
-from ingest.quality import NearDuplicates, javascript_shell, signature
+from ingest.quality import javascript_shell, quality_reason
 from ingest.robots import Robots
 from ingest.safety import NetworkPolicy, guarded_client
-from ingest.sitemaps import parse_listing
-from ingest.urls import Scope, is_page_link, normalize
+from ingest.sitemaps import looks_like_listing, parse_listing, walk_sitemaps
+from ingest.urls import Scope, normalize
 from rag.errors import FootnoteError, IngestError
 from rag.types import Document
 
 log = logging.getLogger(__name__)
-MAX_SITEMAPS = 200
 SAVE_EVERY = 50  # pages between checkpoints
-
-
-@dataclass
-class CrawlOptions:
-    collection: str = "default"
-    prefix: str = ""
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    max_pages: int = 10_000
-    max_depth: int = 20
-    concurrency: int = 4
-    rate: float = 8.0  # requests per second per host; 0 = unlimited
-    retries: int = 3
-    timeout: float = 20.0
-    max_bytes: int = 20_000_000
-    user_agent: str = "Footnote"
-    sitemaps: bool = True
-    restart: bool = False  # ignore an interrupted crawl instead of resuming it
 
 
 class Crawler:
@@ -74,20 +56,21 @@ class Crawler:
         began = time.perf_counter()
         embed_before = self.ingestor.embed_seconds
         self.records = self.state.pages()
-        self.known = self.ingestor.store.document_hashes()
         resumed = None if self.o.restart else self.state.unfinished()
         if resumed:
-            self.crawl_id, self.visited = resumed.crawl_id, resumed.visited
+            self.crawl_id, visited = resumed.crawl_id, resumed.visited
             self.report = CrawlReport.from_dict(resumed.report)
             self.report.resumed = True
         else:
-            self.crawl_id, self.visited = self.state.start(start, self.o.collection), set()
+            self.crawl_id, visited = self.state.start(start, self.o.collection), set()
             self.report = CrawlReport(start)
         previous_seconds = self.report.seconds
-        self.frontier: deque[tuple[str, int]] = deque()
-        self.enqueued: set[str] = set(self.visited)
+        self.frontier = Frontier(
+            self.scope, self.o.max_depth, lambda url: self.robots.allowed(url), visited
+        )
         self.lastmods: dict[str, str] = {}
-        self.duplicates = self._stored_signatures()
+        stored = [r.source for r in self.records.values() if r.status == "stored" and r.source]
+        self.sync = SiteSync(self.ingestor, self.report, stored)
         with guarded_client(
             self.policy,
             timeout=self.o.timeout,
@@ -121,12 +104,12 @@ class Crawler:
             RateLimiter(interval),
             self.scope.contains,
             robots.allowed,
-            self.visited.__contains__,
+            self.frontier.visited.__contains__,
             self.o.max_bytes,
             self.o.retries,
             self.o.timeout,
         )
-        listing = _is_listing(start)  # a sitemap or feed given as the start: crawl what it lists
+        listing = looks_like_listing(start)  # a sitemap or feed as the start: crawl what it lists
         if resumed:
             for url, depth in resumed.frontier:
                 self._enqueue(url, depth, count=False)
@@ -139,43 +122,30 @@ class Crawler:
         self._fetch_all()
 
     def _discover_sitemaps(self, named: list[str]) -> None:
+        """Queue the pages of the sitemaps robots.txt names (or of /sitemap.xml, if any)."""
         root = self.scope.origin + "/"
-        queue = deque((name, root) for name in named or ["/sitemap.xml"])
-        done: set[str] = set()
-        while queue and len(done) < MAX_SITEMAPS:
-            name, parent = queue.popleft()
-            url = normalize(name, parent)
-            if url is None or url in done:
-                continue
-            done.add(url)
-            result = self.fetcher.fetch(url)
-            if result.kind != "page":
-                if named:  # a sitemap robots.txt names should exist
-                    self.report.failed.append((url, f"sitemap: {result.reason or result.kind}"))
-                continue
-            self.report.bytes += len(result.body)
-            listing = parse_listing(result.body)
-            queue.extend((child, url) for child in listing.sitemaps)
-            for page, lastmod in listing.pages.items():
-                page = normalize(page, url)
-                if page:
-                    self.lastmods[page] = lastmod
-                    self._enqueue(page, 0)
+        walk = walk_sitemaps(self.fetcher.fetch, named or ["/sitemap.xml"], root, bool(named))
+        self.report.bytes += walk.bytes
+        self.report.failed += walk.failures
+        for page, lastmod in walk.pages.items():
+            self.lastmods[page] = lastmod
+            self._enqueue(page, 0)
+
+    def _enqueue_feed(self, body: bytes, base: str, depth: int) -> None:
+        """Queue the pages a feed (or a sitemap linked as a page) lists. A feed's dates are
+        publication dates, not modification dates, so they are not kept as lastmod."""
+        for page in parse_listing(body).pages:
+            page = normalize(page, base)
+            if page:
+                self._enqueue(page, depth)
 
     def _enqueue(self, url: str, depth: int, count: bool = True) -> None:
-        if url in self.enqueued or not self.scope.contains(url):
+        why = self.frontier.add(url, depth)
+        if why is None:
             return
-        self.enqueued.add(url)
-        if count:
-            self.report.discovered += 1
-        if not is_page_link(url):
-            self._skip(url, "not a page (file type)")
-        elif depth > self.o.max_depth:
-            self._skip(url, "deeper than max_depth")
-        elif not self.robots.allowed(url):
-            self._skip(url, "disallowed by robots.txt")
-        else:
-            self.frontier.append((url, depth))
+        self.report.discovered += count
+        if why:
+            self._skip(url, why)
 
     # fetching
 
@@ -187,13 +157,13 @@ class Crawler:
                 while self.frontier or inflight:
                     if self.cancel.is_set():
                         raise KeyboardInterrupt
-                    while self.frontier and len(inflight) < self.o.concurrency * 2:
+                    while len(inflight) < self.o.concurrency * 2:
                         if self.report.fetched + len(inflight) >= self.o.max_pages:
                             break
-                        url, depth = self.frontier.popleft()
-                        if url in self.visited:
-                            continue
-                        self.visited.add(url)
+                        nxt = self.frontier.pop()
+                        if nxt is None:
+                            break
+                        url, depth = nxt
                         if self._unchanged_by_lastmod(url, depth):
                             continue
                         record = self.records.get(url)
@@ -214,8 +184,7 @@ class Crawler:
             except BaseException:
                 for future, (url, depth) in inflight.items():  # not done: visit on resume
                     future.cancel()
-                    self.visited.discard(url)
-                    self.frontier.appendleft((url, depth))
+                    self.frontier.put_back(url, depth)
                 raise
         if self.frontier:
             self.report.stopped = (
@@ -248,7 +217,7 @@ class Crawler:
             self.report.bytes += len(result.body)
             self._page(result, depth)
         elif result.kind == "gone" and record and record.source:
-            self._remove([record.source], f"{result.reason}")
+            self.sync.remove([record.source], result.reason)
             self.state.forget([url])
         elif result.kind == "skipped":
             self._skip(url, result.reason)
@@ -259,15 +228,13 @@ class Crawler:
 
     def _page(self, result: Fetched, depth: int) -> None:
         url = normalize(result.final) or result.url
-        if url != result.url and url in self.visited:
+        if url != result.url and url in self.frontier.visited:
             return self._skip(result.url, "duplicate (redirect target already crawled)")
-        self.visited.add(url)
+        self.frontier.visited.add(url)
         markup = ""
         links = []
         if "xml" in result.content_type and "html" not in result.content_type:
-            for page in parse_listing(result.body).pages:  # a feed or sitemap linked as a page
-                if normalize(page, url):
-                    self._enqueue(normalize(page, url), depth + 1)
+            self._enqueue_feed(result.body, url, depth + 1)
             return self._skip(result.url, "not a page (sitemap or feed)")
         if "html" in result.content_type or not result.content_type:
             markup = decode_or_empty(result.body, url)
@@ -278,10 +245,9 @@ class Crawler:
             for feed in found.feeds if depth == 0 and self.o.sitemaps else ():
                 self._feed(feed)
             if found.canonical and found.canonical != url and self.scope.contains(found.canonical):
-                if found.canonical in self.visited:
+                if found.canonical in self.frontier.visited:
                     return self._skip(result.url, "duplicate (canonical URL already crawled)")
-                self.visited.add(found.canonical)
-                self.enqueued.add(found.canonical)
+                self.frontier.visit(found.canonical)
                 url = found.canonical
             if found.noindex:
                 return self._skip(result.url, "noindex")
@@ -297,7 +263,7 @@ class Crawler:
         try:
             doc = page_document(result.body, result.content_type, url, url, self.o.collection)
         except FootnoteError as exc:
-            reason = _quality_reason(str(exc), markup)
+            reason = quality_reason(str(exc), markup)
             self._skip(result.url, reason, page)
             return
         if markup and javascript_shell(markup, doc.text):
@@ -305,31 +271,18 @@ class Crawler:
         self._store(doc, page)
 
     def _store(self, doc: Document, page: PageRecord) -> None:
-        previous = self.known.get(doc.source)
-        if not (previous and previous[1] == doc.text_hash):
-            sig = signature(doc.text)
-            twin = self.duplicates.find(sig, exclude=doc.source)
-            if twin:
-                if previous:  # it used to be distinct; now it repeats another page
-                    self._remove([doc.source], "now a duplicate")
-                return self._skip(page.url, f"duplicate of {twin}", page, reason_kind="duplicate")
-            self.duplicates.add(doc.source, sig)
-        outcome, added = self.ingestor.put(doc, previous)
-        self.known[doc.source] = (doc.id, doc.text_hash)
-        self.report.chunks_added += added
-        setattr(self.report, outcome, getattr(self.report, outcome) + 1)
+        twin = self.sync.store(doc)
+        if twin:
+            return self._skip(page.url, f"duplicate of {twin}", page, reason_kind="duplicate")
         self.state.record(page)
 
     def _feed(self, url: str) -> None:
-        if url in self.visited or not self.scope.contains(url):
+        if url in self.frontier.visited or not self.scope.contains(url):
             return
-        self.visited.add(url)
+        self.frontier.visit(url)
         result = self.fetcher.fetch(url)
         if result.kind == "page":
-            for page in parse_listing(result.body).pages:
-                page = normalize(page, url)
-                if page:
-                    self._enqueue(page, 1)
+            self._enqueue_feed(result.body, url, 1)
 
     def _follow(self, links: list[str], depth: int) -> None:
         for link in links:
@@ -343,75 +296,21 @@ class Crawler:
 
     # sync
 
-    def _remove(self, sources: list[str], reason: str) -> None:
-        ids = [self.known.pop(s)[0] for s in sources if s in self.known]
-        self.ingestor.remove(ids)
-        for source in sources:
-            self.duplicates.discard(source)
-        self.report.removed += len(ids)
-        self.report.removed_pages += [f"{s} ({reason})" for s in sources]
-
     def _remove_unseen(self) -> None:
         """After a complete crawl: stored pages no longer linked or listed are gone."""
-        unseen = [
-            r for u, r in self.records.items() if u not in self.visited and u not in self.enqueued
-        ]
+        unseen = [r for u, r in self.records.items() if not self.frontier.known(u)]
         stored = [r.source for r in unseen if r.status == "stored" and r.source]
-        self._remove(stored, "no longer linked or in a sitemap")
+        self.sync.remove(stored, "no longer linked or in a sitemap")
         self.state.forget([r.url for r in unseen])
-
-    def _stored_signatures(self) -> NearDuplicates:
-        index = NearDuplicates()
-        sources = [r.source for r in self.records.values() if r.status == "stored" and r.source]
-        for source, text in self.ingestor.store.document_texts(sources).items():
-            index.add(source, signature(text))
-        return index
 
     def _checkpoint(self, status: str) -> None:
         self.state.save(
-            self.crawl_id, status, self.report.as_dict(), list(self.frontier), self.visited
+            self.crawl_id,
+            status,
+            self.report.as_dict(),
+            list(self.frontier.waiting),
+            self.frontier.visited,
         )
-
-
-def _is_listing(url: str) -> bool:
-    path = url.lower().split("?", 1)[0]
-    return path.endswith((".xml", ".xml.gz", ".rss", ".atom")) or path.rstrip("/").endswith(
-        ("/feed", "/rss")
-    )
-
-
-def decode_or_empty(body: bytes, name: str) -> str:
-    try:
-        return decode(body, name)
-    except IngestError:
-        return ""
-
-
-def _quality_reason(message: str, markup: str) -> str:
-    if "no extractable main text" in message:
-        return "JavaScript-only page" if markup and javascript_shell(markup, "") else "no main text"
-    if "not HTML or text" in message:
-        return "not HTML or text"
-    return message
-
-
-def crawl_options(settings, **overrides) -> CrawlOptions:
-    """CrawlOptions from Settings (crawl_* and fetch settings), with per-crawl overrides."""
-    s = settings
-    options = CrawlOptions(
-        max_pages=s.crawl_max_pages,
-        max_depth=s.crawl_max_depth,
-        concurrency=s.crawl_concurrency,
-        rate=s.crawl_rate,
-        retries=s.crawl_retries,
-        timeout=s.fetch_timeout,
-        max_bytes=s.max_file_bytes,
-        user_agent=s.user_agent,
-    )
-    for name, value in overrides.items():
-        if value is not None:
-            setattr(options, name, value)
-    return options
 
 
 def make_crawler(app, options: CrawlOptions, **kwargs) -> Crawler:

@@ -44,6 +44,13 @@ def decode(data: bytes, name: str) -> str:
     return str(best)
 
 
+def decode_or_empty(body: bytes, name: str) -> str:
+    try:
+        return decode(body, name)
+    except IngestError:
+        return ""
+
+
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_-]+)""", re.I)
 _PREFERRED = ("cp1252", "latin_1", "iso8859_15")
 MIN_WORDS = 5  # an HTML page with less main text than this is treated as empty

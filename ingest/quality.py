@@ -26,6 +26,15 @@ def javascript_shell(html: str, text: str) -> bool:
     return words < 20 and len(_SCRIPT.findall(html[:500_000])) >= 1
 
 
+def quality_reason(message: str, markup: str) -> str:
+    """The skip reason for a page whose extraction failed with `message`."""
+    if "no extractable main text" in message:
+        return "JavaScript-only page" if markup and javascript_shell(markup, "") else "no main text"
+    if "not HTML or text" in message:
+        return "not HTML or text"
+    return message
+
+
 _PERMUTATIONS = 64
 _BANDS = 16  # 16 bands of 4 rows: pages above ~0.8 Jaccard almost always share a band
 _PRIME = (1 << 61) - 1

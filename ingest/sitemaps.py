@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import gzip
 import io
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lxml import etree
+
+from ingest.urls import normalize
 
 MAX_SITEMAP_BYTES = 50_000_000  # the sitemaps.org limit, uncompressed
 _PARSER = etree.XMLParser(
@@ -18,6 +22,14 @@ _PARSER = etree.XMLParser(
 class Listing:
     pages: dict[str, str] = field(default_factory=dict)  # URL -> lastmod ("" if none)
     sitemaps: list[str] = field(default_factory=list)  # child sitemaps of an index
+
+
+def looks_like_listing(url: str) -> bool:
+    """Whether a URL names a sitemap or a feed rather than a page."""
+    path = url.lower().split("?", 1)[0]
+    return path.endswith((".xml", ".xml.gz", ".rss", ".atom")) or path.rstrip("/").endswith(
+        ("/feed", "/rss")
+    )
 
 
 def parse_listing(data: bytes) -> Listing:
@@ -73,3 +85,41 @@ def _child_text(element, name: str) -> str:
 def _text_listing(data: bytes) -> Listing:
     lines = data.decode("utf-8", "replace").splitlines()
     return Listing({line.strip(): "" for line in lines if line.strip().startswith("http")})
+
+
+MAX_SITEMAPS = 200  # sitemap files read per crawl
+
+
+@dataclass
+class SitemapWalk:
+    pages: dict[str, str] = field(default_factory=dict)  # normalised URL -> lastmod
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (sitemap URL, reason)
+    bytes: int = 0
+
+
+def walk_sitemaps(fetch: Callable, names: list[str], root: str, strict: bool) -> SitemapWalk:
+    """Read sitemaps and the sitemap indexes they lead to, breadth first. `fetch(url)` returns
+    an ingest.pagefetch.Fetched; `strict`: a sitemap that cannot be read is a failure (one
+    robots.txt names should exist; a guessed /sitemap.xml need not)."""
+    walk = SitemapWalk()
+    queue = deque((name, root) for name in names)
+    done: set[str] = set()
+    while queue and len(done) < MAX_SITEMAPS:
+        name, parent = queue.popleft()
+        url = normalize(name, parent)
+        if url is None or url in done:
+            continue
+        done.add(url)
+        result = fetch(url)
+        if result.kind != "page":
+            if strict:
+                walk.failures.append((url, f"sitemap: {result.reason or result.kind}"))
+            continue
+        walk.bytes += len(result.body)
+        listing = parse_listing(result.body)
+        queue.extend((child, url) for child in listing.sitemaps)
+        for page, lastmod in listing.pages.items():
+            page = normalize(page, url)
+            if page:
+                walk.pages[page] = lastmod
+    return walk

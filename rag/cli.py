@@ -147,7 +147,8 @@ def crawl(ctx: click.Context, url: str, as_json: bool, no_sitemaps: bool, **opti
     """Crawl a website: sitemaps, feeds and links in scope; a re-crawl syncs only changes."""
     from tqdm import tqdm
 
-    from ingest.crawl import crawl_options, make_crawler
+    from ingest.crawl import make_crawler
+    from ingest.crawloptions import crawl_options
 
     app, _ = _app(ctx)
     options = crawl_options(

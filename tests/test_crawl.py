@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import make_settings
 
-from ingest.crawl import CrawlOptions, make_crawler
+from ingest.crawl import make_crawler
+from ingest.crawloptions import CrawlOptions
 from ingest.fetch import fetch_url
 from ingest.safety import NetworkPolicy, UnsafeURLError
 from rag.cli import main

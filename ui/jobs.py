@@ -51,7 +51,8 @@ class Jobs:
         self._run_lock = threading.Lock()
 
     def crawl(self, collection: str, url: str, **options) -> Job:
-        from ingest.crawl import crawl_options, make_crawler
+        from ingest.crawl import make_crawler
+        from ingest.crawloptions import crawl_options
 
         job = self._new("crawl", collection, url)
 
