@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 
 from ingest.chunk import chunk_document
-from ingest.pipeline import Ingestor, IngestReport
+from ingest.pipeline import Ingestor, IngestReport, ingestor_options
 from ingest.sources import expand
 from rag.errors import ConfigError, FootnoteError
 
@@ -45,17 +45,15 @@ def connect(address: str, num_cpus: int | None = None) -> None:
         ray.init(address=address, **kwargs)
 
 
-def _extract(sources: list[str], options: dict) -> list[tuple[str, object]]:
+def _extract(sources: list[str], settings, collection: str) -> list[tuple[str, object]]:
     """Runs on a worker: (source, (Document, chunks)) or (source, error message)."""
-    from ingest.safety import NetworkPolicy
-
-    policy = NetworkPolicy(options["allow_private"], options["allowed_ports"])
-    loader = Ingestor(None, None, policy=policy, **options["ingestor"])  # load() only
+    loader = Ingestor(None, None, **ingestor_options(settings))  # load() only
     out = []
     for source in sources:
         try:
-            doc = loader.load(source, options["collection"])
-            out.append((source, (doc, chunk_document(doc, options["size"], options["overlap"]))))
+            doc = loader.load(source, collection)
+            chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
+            out.append((source, (doc, chunks)))
         except FootnoteError as exc:
             out.append((source, str(exc)))
     return out
@@ -86,30 +84,15 @@ def ray_ingest(
     ray = _ray()
     from ray.util import ActorPool
 
-    from ingest.safety import parse_ports
     from rag.models import EMBEDDER_NAME, embedder_path
 
     started = time.perf_counter()
     report = IngestReport()
     expansion = expand(args)
     report.skipped = expansion.skipped
-    options = {
-        "allow_private": settings.allow_private_networks,
-        "allowed_ports": parse_ports(settings.allowed_ports),
-        "collection": collection,
-        "size": settings.chunk_size,
-        "overlap": settings.chunk_overlap,
-        "ingestor": {
-            "chunk_size": settings.chunk_size,
-            "chunk_overlap": settings.chunk_overlap,
-            "max_bytes": settings.max_file_bytes,
-            "fetch_timeout": settings.fetch_timeout,
-            "user_agent": settings.user_agent,
-        },
-    }
     extract = ray.remote(max_retries=3, retry_exceptions=False)(_extract)
     batches = [expansion.sources[i : i + BATCH] for i in range(0, len(expansion.sources), BATCH)]
-    pending = [extract.remote(batch, options) for batch in batches]
+    pending = [extract.remote(batch, settings, collection) for batch in batches]
     known = ingestor.store.document_hashes()
     model = ingestor.indexer.embedder.name
     gpus = 1 if ray.cluster_resources().get("GPU", 0) >= workers else 0

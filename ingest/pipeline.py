@@ -33,17 +33,19 @@ def page_document(body: bytes, ctype: str, source: str, url: str, collection: st
 
 def make_ingestor(app) -> Ingestor:
     """An Ingestor configured from an App's settings (rag.compose.App)."""
-    s = app.settings
-    return Ingestor(
-        app.store,
-        app.indexer,
-        chunk_size=s.chunk_size,
-        chunk_overlap=s.chunk_overlap,
-        max_bytes=s.max_file_bytes,
-        fetch_timeout=s.fetch_timeout,
-        user_agent=s.user_agent,
-        policy=network_policy(s),
-    )
+    return Ingestor(app.store, app.indexer, **ingestor_options(app.settings))
+
+
+def ingestor_options(s) -> dict:
+    """The Ingestor's keyword arguments from Settings (chunking, limits, network policy)."""
+    return {
+        "chunk_size": s.chunk_size,
+        "chunk_overlap": s.chunk_overlap,
+        "max_bytes": s.max_file_bytes,
+        "fetch_timeout": s.fetch_timeout,
+        "user_agent": s.user_agent,
+        "policy": network_policy(s),
+    }
 
 
 def network_policy(settings) -> NetworkPolicy:

@@ -46,9 +46,10 @@ def answer_dict(answer: Answer) -> dict:
     }
 
 
-def sentence_dict(sentence: Sentence, answer: Answer) -> dict:
-    """A sentence with its citations, support and quote spans (offsets into the passages)."""
-    passages = {c.number: c.passage for c in answer.citations}
+def sentence_dict(sentence: Sentence, answer: Answer | None = None) -> dict:
+    """A sentence with its citations, support and quote spans (offsets into the passages).
+    While an answer streams its passages are not known yet: quote texts are then empty."""
+    passages = {c.number: c.passage for c in answer.citations} if answer else {}
     return {
         "text": sentence.text,
         "citations": list(sentence.citations),

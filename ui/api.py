@@ -151,7 +151,7 @@ def create_api(app, *, warm: bool = True) -> FastAPI:
         try:
             async for item in drive(request, stream):  # stops the model if the client leaves
                 if isinstance(item, Sentence):
-                    yield _event("sentence", sentence_dict(item, _NO_CITATIONS))
+                    yield _event("sentence", sentence_dict(item))
                 elif isinstance(item, Answer):
                     request.state.answer = item
                     yield _event("answer", {**answer_dict(item), **extra})
@@ -271,13 +271,6 @@ class RateLimited(FootnoteError):
     def __init__(self, message: str, retry_after: float):
         super().__init__(message)
         self.retry_after = max(1, int(retry_after + 0.999))
-
-
-class _NoCitations:
-    citations = ()
-
-
-_NO_CITATIONS = _NoCitations()
 
 
 def _event(name: str, data: dict) -> str:

@@ -62,35 +62,32 @@ def admin_router(app, history: History, jobs: Jobs, Admin) -> APIRouter:  # noqa
     async def upload(name: str, files: Annotated[list[UploadFile], File()], key: Admin) -> dict:
         """Upload files (HTML, Markdown, text) into the collection; ingested in the background."""
         own_collection(key, name)
-        saved = [await _save_upload(app, name, f) for f in files]
+        saved = [await _save_upload(jobs, app.settings.max_file_bytes, name, f) for f in files]
         return jobs.ingest(name, saved).as_dict()
+
+    def owned_job(job_id: str, key: Key):
+        found = jobs.get(job_id)
+        if found is None or found.collection not in key.collections:
+            raise NotFound(f"no job {job_id!r} for this key")
+        return found
 
     @router.get("/v1/jobs/{job_id}", tags=["ingestion"])
     def job(job_id: str, key: Admin) -> dict:
         """A background job's status and live progress."""
-        found = jobs.get(job_id)
-        if found is None or found.collection not in key.collections:
-            raise NotFound(f"no job {job_id!r} for this key")
-        return found.as_dict()
+        return owned_job(job_id, key).as_dict()
 
     @router.delete("/v1/jobs/{job_id}", tags=["ingestion"])
     def cancel_job(job_id: str, key: Admin) -> dict:
         """Cancel a running job (what it stored so far is kept)."""
-        found = jobs.get(job_id)
-        if found is None or found.collection not in key.collections:
-            raise NotFound(f"no job {job_id!r} for this key")
-        return {"cancelled": jobs.cancel(job_id)}
+        return {"cancelled": jobs.cancel(owned_job(job_id, key).id)}
 
     return router
 
 
-async def _save_upload(app, collection: str, upload: UploadFile) -> Path:
-    """Save an upload under home/uploads/<collection>/ (never outside it)."""
-    name = Path(upload.filename or "upload").name.lstrip(".") or "upload"
-    folder = app.settings.home_path / "uploads" / collection
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    limit = app.settings.max_file_bytes
+async def _save_upload(jobs: Jobs, limit: int, collection: str, upload: UploadFile) -> Path:
+    """Stream an upload to its place, refusing it once it passes `limit` bytes."""
+    target = jobs.upload_path(collection, upload.filename or "")
+    name = target.name
     size = 0
     with target.open("wb") as out:
         while block := await upload.read(1 << 20):

@@ -102,21 +102,28 @@ class Jobs:
 
         return self._start(job, work)
 
+    def upload_path(self, collection: str, filename: str) -> Path:
+        """Where an uploaded file is kept: home/uploads/<collection>/<name>, never elsewhere."""
+        folder = self.app.settings.home_path / "uploads" / collection
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / (Path(filename or "upload").name.lstrip(".") or "upload")
+
     def get(self, job_id: str) -> Job | None:
-        if job_id in self._jobs:
-            return self._jobs[job_id]
-        with self.app.store.engine.connect() as conn:
-            row = conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).one_or_none()
-        if row is None:
-            return None
-        return Job(
-            row.id, row.kind, row.collection, row.target, row.status, row.progress, row.error
-        )
+        found = self._query(sa.select(jobs).where(jobs.c.id == job_id))
+        return found[0] if found else None
 
     def list(self, limit: int = 20) -> list[Job]:
+        """The latest jobs, newest first (this process's running ones with live progress)."""
+        return self._query(sa.select(jobs).order_by(jobs.c.created_at.desc()).limit(limit))
+
+    def _query(self, query) -> list[Job]:
         with self.app.store.engine.connect() as conn:
-            ids = conn.scalars(sa.select(jobs.c.id).order_by(jobs.c.created_at.desc()).limit(limit))
-            return [job for job in map(self.get, list(ids)) if job is not None]
+            rows = conn.execute(query).all()
+        return [
+            self._jobs.get(r.id)
+            or Job(r.id, r.kind, r.collection, r.target, r.status, r.progress, r.error)
+            for r in rows
+        ]
 
     def cancel(self, job_id: str) -> bool:
         job = self._jobs.get(job_id)

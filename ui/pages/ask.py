@@ -28,10 +28,6 @@ st.caption("Every sentence is checked against the passage it cites before it is 
 st.markdown(CSS, unsafe_allow_html=True)
 
 
-class _Sources:
-    citations = ()
-
-
 def show_feedback(answer: dict, index: int) -> None:
     turn = st.session_state.turns[index]
     if turn.get("feedback"):
@@ -88,7 +84,7 @@ if question is not None:
             where = Filters(tuple(chosen)) if chosen != collections else None
             for item in app.pipeline.stream(question, where, turns[-3:]):
                 if isinstance(item, Sentence):
-                    shown.append(sentence_html(sentence_dict(item, _Sources())))
+                    shown.append(sentence_html(sentence_dict(item)))
                     placeholder.markdown("<p>" + "".join(shown) + "</p>", unsafe_allow_html=True)
                 elif isinstance(item, Answer):
                     answer = answer_dict(item)

@@ -50,11 +50,9 @@ with upload_tab:
         accept_multiple_files=True,
     )
     if st.button("Ingest files", disabled=not files):
-        folder = app.settings.home_path / "uploads" / collection
-        folder.mkdir(parents=True, exist_ok=True)
         saved = []
         for upload in files:
-            target = folder / (upload.name.rsplit("/", 1)[-1].lstrip(".") or "upload")
+            target = jobs.upload_path(collection, upload.name)
             target.write_bytes(upload.getvalue())
             saved.append(target)
         jobs.ingest(collection, saved)
