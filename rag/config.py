@@ -46,13 +46,20 @@ class Settings:
         0.0, "maximal marginal relevance trade-off; 0 = off, 1 = pure relevance"
     )
     min_relevance: float = _setting(
-        0.2, "cosine below which a passage is not relevant; none relevant = not in sources"
+        0.44,
+        "relevance (mean of a passage's cosine to the question and the share of the question's "
+        "words it contains) below which it is not relevant; none relevant = not in sources",
     )
     min_support: float = _setting(
         0.5, "share of a sentence's content words its cited passage must contain to be shown"
     )
     verifier: str = _setting("lexical", "support scorer of answer sentences: lexical | cascade")
     unsupported: str = _setting("drop", "unsupported sentences: drop | flag (shown, marked)")
+    fallback: str = _setting(
+        "quote",
+        "when every generated sentence fails the check: quote (show the best-matching sentence "
+        "of the most relevant passage, verbatim) | decline",
+    )
     judge_model: str = _setting("", "GGUF file of the support judge; empty = generator_model")
     judge_weight: float = _setting(0.75, "cascade: weight of the model judge against lexical")
     judge_reject_below: float = _setting(
@@ -217,6 +224,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"reranker={s.reranker!r} must be none or llm")
     if s.unsupported not in ("drop", "flag"):
         raise ConfigError(f"unsupported={s.unsupported!r} must be drop or flag")
+    if s.fallback not in ("quote", "decline"):
+        raise ConfigError(f"fallback={s.fallback!r} must be quote or decline")
     if s.verifier not in ("lexical", "cascade"):
         raise ConfigError(f"verifier={s.verifier!r} must be lexical or cascade")
     for name in (

