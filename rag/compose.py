@@ -87,6 +87,7 @@ class App:
             s.max_tokens,
             s.max_question_chars,
             s.unsupported == "flag",
+            s.fallback == "quote",
         )
         return Pipeline(self.store, self.retriever, self.generator, limits, self.support_scorer())
 

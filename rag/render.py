@@ -55,6 +55,7 @@ def sentence_dict(sentence: Sentence, answer: Answer | None = None) -> dict:
         "citations": list(sentence.citations),
         "support": sentence.support,
         "supported": sentence.supported,
+        "quoted": sentence.quoted,
         "quotes": [
             {
                 "number": q.number,
@@ -72,7 +73,8 @@ def sentence_line(sentence: Sentence) -> str:
     if not sentence.supported:
         return f"(not supported by the sources) {sentence.text}"
     marks = "".join(f"[{n}]" for n in sentence.citations)
-    return f"{sentence.text} {marks}".strip()
+    text = f"The sources say: “{sentence.text}”" if sentence.quoted else sentence.text
+    return f"{text} {marks}".strip()
 
 
 def sources_text(answer: Answer, width: int = 100) -> str:

@@ -238,6 +238,7 @@ class Store:
                 "citations": list(s.citations),
                 "support": s.support,
                 "supported": s.supported,
+                "quoted": s.quoted,
                 "quotes": [[q.number, q.chunk_id, q.start, q.end] for q in s.quotes],
             }
             for s in answer.sentences

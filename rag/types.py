@@ -120,6 +120,7 @@ class Sentence:
     support: float = 0.0  # in [0, 1]: how well the cited passages support the sentence
     supported: bool = True  # False: shown flagged as unsupported (policy `flag`)
     quotes: tuple[Quote, ...] = ()  # one per citation, in the same order
+    quoted: bool = False  # True: the passage's own words, shown when the model's sentences failed
 
 
 ANSWERED = "answered"
@@ -144,7 +145,9 @@ class Answer:
         if self.status == NOT_IN_SOURCES:
             return NOT_IN_SOURCES_TEXT
         return " ".join(
-            s.text + "".join(f" [{n}]" for n in s.citations) for s in self.sentences if s.supported
+            (f"“{s.text}”" if s.quoted else s.text) + "".join(f" [{n}]" for n in s.citations)
+            for s in self.sentences
+            if s.supported
         ).strip()
 
 

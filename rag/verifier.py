@@ -43,11 +43,12 @@ class Verifier:
     def supported(self) -> list[Sentence]:
         return [s for s in self.sentences if s.supported]
 
-    def check(self, raw: str) -> Sentence | None:
-        """The sentence to show (final numbers), or None when it is dropped or an abstention."""
+    def check(self, raw: str, quoted: bool = False) -> Sentence | None:
+        """The sentence to show (final numbers), or None when it is dropped or an abstention.
+        `quoted`: the text is a passage's own words (kept only if it passes the same check)."""
         t0 = time.perf_counter()
         try:
-            return self._check(raw)
+            return self._check(raw, quoted)
         finally:
             self.seconds += time.perf_counter() - t0
 
@@ -55,7 +56,7 @@ class Verifier:
         pairs = [(text, self.hits[n - 1].chunk.text) for n in positions]
         return dict(zip(positions, self.scorer.scores(pairs), strict=True))
 
-    def _check(self, raw: str) -> Sentence | None:
+    def _check(self, raw: str, quoted: bool) -> Sentence | None:
         text, cited = parse_markers(raw)
         if not any(ch.isalnum() for ch in text) or _ABSTAIN.search(text) or text.endswith("?"):
             return None  # nothing, a refusal, or the question echoed back
@@ -69,7 +70,7 @@ class Verifier:
         keep = [n for n in cited if scores[n] >= self.min_support]
         if not keep:
             self.dropped += 1
-            if not self.flag_unsupported:
+            if not self.flag_unsupported or quoted:
                 return None
             sentence = Sentence(text, (), round(best, 3), supported=False)
         else:
@@ -77,7 +78,7 @@ class Verifier:
             quotes = tuple(
                 self._quote(text, n, number) for n, number in zip(keep, numbers, strict=True)
             )
-            sentence = Sentence(text, numbers, round(best, 3), True, quotes)
+            sentence = Sentence(text, numbers, round(best, 3), True, quotes, quoted)
         self.sentences.append(sentence)
         return sentence
 

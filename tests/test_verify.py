@@ -10,6 +10,7 @@ from conftest import CORPUS
 from test_ingest import make_ingestor
 
 from evals.judging import import_pairs, load_pairs
+from rag import render
 from rag.cli import main
 from rag.compose import App
 from rag.fakes import HashEmbedder, ScriptedGenerator
@@ -65,12 +66,11 @@ def test_judge_prompt_bounds_the_source():
     assert len(messages[-1]["content"]) < 400 and "CLAIM:\nclaim" in messages[-1]["content"]
 
 
-def build(settings, reply, flag=False):
+def build(settings, reply, flag=False, fallback=False):
     app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(reply))
     make_ingestor(app).ingest([str(CORPUS)])
-    return Pipeline(
-        app.store, app.retriever, app.generator, Limits(flag_unsupported=flag), LexicalScorer()
-    )
+    limits = Limits(flag_unsupported=flag, quote_fallback=fallback)
+    return Pipeline(app.store, app.retriever, app.generator, limits, LexicalScorer())
 
 
 REPLY = (
@@ -114,6 +114,28 @@ def test_only_flagged_sentences_means_not_in_sources(settings):
         "Who made the cooling fan of the Lumen X2 router?"
     )
     assert answer.status == NOT_IN_SOURCES and answer.citations == ()
+
+
+def test_failed_answer_falls_back_to_a_verbatim_quote_of_the_best_passage(settings):
+    pipeline = build(settings, "The fan was made by Acme in 1999.", fallback=True)
+    answer = pipeline.ask("What does error code E42 mean for the cooling fan?")
+    assert answer.status == ANSWERED and answer.timings["fallback"] == "quote"
+    (sentence,) = answer.sentences
+    assert sentence.quoted and sentence.citations == (1,) and "Acme" not in answer.text
+    passage = answer.citations[0].passage
+    assert sentence.text in " ".join(passage.split()) and "E42" in sentence.text
+    (quote,) = sentence.quotes
+    assert " ".join(passage[quote.start : quote.end].split()) == sentence.text
+    assert answer.text.startswith("“") and render.sentence_line(sentence).startswith(
+        "The sources say:"
+    )
+
+
+def test_a_model_refusal_is_not_overridden_by_the_quote_fallback(settings):
+    answer = build(settings, "I don't know.", fallback=True).ask(
+        "What does error code E42 mean for the cooling fan?"
+    )
+    assert answer.status == NOT_IN_SOURCES and "fallback" not in answer.timings
 
 
 def test_hostile_document_cannot_change_the_answer(settings, tmp_path):

@@ -30,6 +30,11 @@ def sentence_html(sentence: dict) -> str:
             '<span class="fn-unsupported" title="not supported by the sources">'
             f"⚠ {_text(sentence['text'])}</span> "
         )
+    if sentence.get("quoted"):
+        return (
+            '<span class="fn-sentence fn-quoted" title="quoted from the source">'
+            f"The sources say: “{_text(sentence['text'])}”{marks}</span> "
+        )
     return f'<span class="fn-sentence">{_text(sentence["text"])}{marks}</span> '
 
 
