@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from evals import gate as gates
-from evals.dataset import load_dataset
+from evals.dataset import DatasetError, load_dataset
 from evals.report import html_report, markdown_summary
 
 
@@ -64,6 +64,11 @@ def _run_command(kind: str):
     @click.option("--limit", type=int, help="only the first N questions (after --sample)")
     @click.option("--sample", type=int, help="a random sample of N questions")
     @click.option("--seed", default=0, show_default=True, help="seed of --sample")
+    @click.option(
+        "--balanced",
+        is_flag=True,
+        help="--sample half answerable and half unanswerable questions",
+    )
     @click.option("--batch-size", default=32 if kind == "retrieval" else 4, show_default=True)
     @click.option("--fresh", is_flag=True, help="discard stored results of this run first")
     @click.option(
@@ -75,7 +80,9 @@ def _run_command(kind: str):
     )
     @click.option("--json", "as_json", is_flag=True, help="print the metrics as one JSON object")
     @click.pass_context
-    def command(ctx, dataset, limit, sample, seed, batch_size, fresh, judge_kind, as_json):
+    def command(
+        ctx, dataset, limit, sample, seed, balanced, batch_size, fresh, judge_kind, as_json
+    ):
         from tqdm import tqdm
 
         from evals.runner import run, scorer_judge, select
@@ -89,7 +96,10 @@ def _run_command(kind: str):
                 f"{data.errors[0][0]}: {data.errors[0][1]})",
                 err=True,
             )
-        examples = select(data.examples, limit, sample, seed)
+        try:
+            examples = select(data.examples, limit, sample, seed, balanced)
+        except DatasetError as exc:
+            raise click.UsageError(str(exc)) from None
         settings = {
             k: v for k, v in asdict(app.settings).items() if k not in {"home", "models_dir"}
         }
@@ -101,7 +111,13 @@ def _run_command(kind: str):
                 data,
                 examples,
                 settings=settings,
-                options={"limit": limit, "sample": sample, "seed": seed, "judge": judge_kind},
+                options={
+                    "limit": limit,
+                    "sample": sample,
+                    "seed": seed,
+                    "judge": judge_kind,
+                    **({"balanced": True} if balanced else {}),
+                },
                 judge=scorer_judge(app.support_scorer(judge_kind), app.settings.min_support),
                 batch_size=batch_size,
                 progress=bar.update,
@@ -164,6 +180,61 @@ def judge(ctx, pairs: Path, scorer: str | None, sample: int | None, seed: int, a
         click.echo(json.dumps(result))
     else:
         click.echo("\n".join(f"{k}: {v}" for k, v in result.items()))
+
+
+@eval_group.command("citations")
+@click.argument("run_id")
+@click.option(
+    "--scorer",
+    type=click.Choice(["lexical", "llm", "cascade"]),
+    default="llm",
+    show_default=True,
+    help="the judge; llm uses the `judge_model` setting (e.g. footnote --judge-model FILE)",
+)
+@click.option("--against", type=click.Choice(["passage", "quote"]), default="passage")
+@click.option("--threshold", default=0.5, show_default=True, help="judge score that counts as yes")
+@click.option("--sample", type=int, help="judge a random sample of N answered questions")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print the figures as one JSON object")
+@click.pass_context
+def citations(ctx, run_id, scorer, against, threshold, sample, seed, as_json) -> None:
+    """Judge the citations of an answer run again with an independent judge (ALCE citation
+    recall and precision, share of shown sentences unsupported); stored in the run's metrics."""
+    import time
+
+    from tqdm import tqdm
+
+    from evals.citations import CachedJudge, judge_rows, sample_rows, summarise
+    from rag.runs import RunStore
+
+    app = _app(ctx)
+    runs = RunStore(app.store)
+    meta = runs.get(run_id)
+    rows = sample_rows(runs.results(run_id), sample, seed)
+    if rows and "passages" not in rows[0]:
+        raise click.UsageError(
+            f"run {run_id} stored no cited passages (made before this command existed); "
+            "run the evaluation again with --fresh"
+        )
+    judge = CachedJudge(app.support_scorer(scorer), threshold)
+    t0 = time.perf_counter()
+    with tqdm(total=len(rows), unit="q", desc="judging", file=sys.stderr, disable=None) as bar:
+        judged = judge_rows(rows, judge, against, bar.update)
+    seconds = time.perf_counter() - t0
+    summary = summarise(judged)
+    model = app.settings.judge_model or app.settings.generator_model or "packaged 0.5B"
+    info = {"scorer": scorer, "model": model if scorer != "lexical" else "", "against": against}
+    info |= {"threshold": threshold, "questions": len(judged), "judgements": len(judge.cache)}
+    info["seconds_per_judgement"] = seconds / max(1, len(judge.cache))
+    metrics = dict(meta["metrics"] or {})
+    metrics.update({f"judged_{k}": v for k, v in summary.items()})
+    runs.finish(run_id, metrics)
+    if as_json:
+        click.echo(json.dumps({"run": run_id, "judge": info, "metrics": summary}))
+        return
+    click.echo("\n".join(f"{k}: {v}" for k, v in info.items()))
+    for name, m in summary.items():
+        click.echo(f"{name}: {m['value']:.3f} [{m['low']:.3f}, {m['high']:.3f}] (n={m['n']})")
 
 
 @eval_group.command("report")

@@ -39,11 +39,31 @@ def scorer_judge(scorer: SupportScorer, threshold: float) -> Judge:
 
 
 def select(
-    examples: list[Example], limit: int | None, sample: int | None, seed: int
+    examples: list[Example],
+    limit: int | None,
+    sample: int | None,
+    seed: int,
+    balanced: bool = False,
 ) -> list[Example]:
-    """A reproducible random sample (if asked), then the first `limit` examples."""
-    if sample:
-        examples = random.Random(seed).sample(examples, min(sample, len(examples)))
+    """A reproducible random sample (if asked), then the first `limit` examples.
+
+    `balanced`: half of the sample from answerable questions and half from the others, so
+    abstention accuracy is not dominated by one kind (the sample is then shuffled).
+    """
+    rng = random.Random(seed)
+    if sample and balanced:
+        half = sample // 2
+        kinds = [[e for e in examples if e.answerable], [e for e in examples if not e.answerable]]
+        short = [len(k) for k in kinds if len(k) < half]
+        if short:
+            raise DatasetError(
+                f"--balanced --sample {sample} needs {half} answerable and {half} unanswerable "
+                f"questions; the dataset has {len(kinds[0])} and {len(kinds[1])}: lower --sample"
+            )
+        examples = [e for kind in kinds for e in rng.sample(kind, half)]
+        rng.shuffle(examples)
+    elif sample:
+        examples = rng.sample(examples, min(sample, len(examples)))
     return examples[:limit] if limit else examples
 
 
@@ -96,10 +116,18 @@ def score_answer(example: Example, answer: Answer, gold_map: dict[str, str], jud
         "answer": answer.text,
         "answers": list(example.answers),
         "gold": sorted(gold),
+        "answer_id": answer.id,
         "sentences": [
-            {"text": s.text, "citations": list(s.citations), "support": s.support}
+            {
+                "text": s.text,
+                "citations": list(s.citations),
+                "support": s.support,
+                "quoted": s.quoted,
+                "quotes": [[q.number, q.start, q.end] for q in s.quotes],
+            }
             for s in answer.sentences
         ],
+        "passages": {str(n): p for n, p in passages.items()},  # for judging the run again later
         "sources": sources,
         "latency_s": answer.timings.get("total_s", 0.0),
         "timings": answer.timings,

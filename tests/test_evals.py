@@ -76,6 +76,49 @@ def run_eval(app, path, kind, **kw):
     )
 
 
+def test_balanced_sample_takes_half_of_each_kind(dataset):
+    examples = load_dataset(dataset).examples  # 4 answerable, 1 unanswerable
+    picked = select(examples, None, 2, 3, balanced=True)
+    assert sorted(e.answerable for e in picked) == [False, True]
+    with pytest.raises(DatasetError, match="has 4 and 1: lower --sample"):
+        select(examples, None, 4, 3, balanced=True)
+
+
+def test_citations_are_judged_again_by_an_independent_judge(fake_app, dataset):
+    from evals.citations import CachedJudge, judge_rows, summarise
+
+    run_id = run_eval(fake_app, dataset, "answers")
+    rows = RunStore(fake_app.store).results(run_id)
+    answered = [r for r in rows if r["status"] == "answered"]
+    assert answered and all(r["passages"] for r in answered)
+
+    class Never:  # a judge that finds no sentence supported
+        name = "never"
+
+        def scores(self, pairs):
+            return [0.0] * len(pairs)
+
+    strict = summarise(judge_rows(rows, CachedJudge(Never(), 0.5)))
+    assert strict["citation_precision"]["value"] == 0.0
+    assert strict["unsupported_shown"]["value"] == 1.0
+    judge = CachedJudge(LexicalScorer(), 0.5)
+    same = summarise(judge_rows(rows, judge, against="quote"))
+    assert same["citation_recall"]["value"] == 1.0 and same["unsupported_shown"]["value"] == 0.0
+    quotes = [key[1] for key in judge.cache]
+    everything = " ".join(p for r in answered for p in r["passages"].values())
+    assert all(q in everything for q in quotes)  # spans, not passages
+    assert max(map(len, quotes)) < max(len(p) for r in answered for p in r["passages"].values())
+
+    env = {"FOOTNOTE_HOME": str(fake_app.settings.home)}
+    args = ["eval", "citations", run_id, "--scorer", "lexical", "--json"]
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["metrics"]["citation_recall"]["n"] == len(answered)
+    metrics = RunStore(fake_app.store).get(run_id)["metrics"]
+    assert metrics["judged_citation_precision"]["value"] == 1.0 and "abstention" in metrics
+
+
 def test_retrieval_run_scores_and_stores(fake_app, dataset):
     runs = RunStore(fake_app.store)
     meta = runs.get(run_eval(fake_app, dataset, "retrieval"))
