@@ -106,6 +106,50 @@ def _tradeoff_table(results: list[dict]) -> str:
     )
 
 
+RELEVANCE_THRESHOLDS = (0.3, 0.35, 0.4, 0.44, 0.5, 0.55, 0.6)
+
+
+def relevance_tradeoff(results: list[dict], thresholds=RELEVANCE_THRESHOLDS) -> list[dict]:
+    """Per relevance threshold t (setting `min_relevance`): the share of answerable questions
+    still answered, of unanswerable ones declined, and their mean (abstention accuracy on a
+    balanced set). Uses the best passage's relevance stored with each answer."""
+    answerable = [r for r in results if r.get("gold")]
+    unanswerable = [r for r in results if not r.get("gold")]
+
+    def answered(r, t):
+        return r.get("status") == "answered" and r.get("timings", {}).get("relevance", 1.0) >= t
+
+    rows = []
+    for t in thresholds:
+        kept = sum(answered(r, t) for r in answerable) / len(answerable) if answerable else None
+        declined = (
+            sum(not answered(r, t) for r in unanswerable) / len(unanswerable)
+            if unanswerable
+            else None
+        )
+        both = (kept + declined) / 2 if kept is not None and declined is not None else None
+        rows.append(
+            {"threshold": t, "answered": kept, "declined": declined, "balanced_accuracy": both}
+        )
+    return rows
+
+
+def _relevance_table(results: list[dict]) -> str:
+    cells = "".join(
+        f"<tr><td class=num>{r['threshold']:.2f}</td><td class=num>{_fmt(r['answered'])}</td>"
+        f"<td class=num>{_fmt(r['declined'])}</td>"
+        f"<td class=num>{_fmt(r['balanced_accuracy'])}</td></tr>"
+        for r in relevance_tradeoff(results)
+    )
+    return (
+        "<h3>Relevance threshold trade-off</h3><p class=small>Questions answered only when the "
+        "best passage reaches the threshold (setting <code>min_relevance</code>; thresholds "
+        "below the run's own setting cannot answer more than it did).</p><table><tr><th>"
+        "threshold</th><th>answerable answered</th><th>unanswerable declined</th><th>balanced "
+        f"abstention accuracy</th></tr>{cells}</table>"
+    )
+
+
 def _metric_table(runs: list[dict]) -> str:
     names = list(dict.fromkeys(n for r in runs for n in (r["metrics"] or {})))
     head = "".join(f"<th>{html.escape(r['id'])}</th>" for r in runs)
@@ -193,6 +237,7 @@ def html_report(runs: list[tuple[dict, list[dict]]]) -> str:
         body.append(_histogram(latencies, "latency per question"))
         if meta["kind"] == "answers":
             body.append(_tradeoff_table(results))
+            body.append(_relevance_table(results))
         body.append("<h3>Questions, worst first</h3>" + _question_rows(meta["kind"], results))
     return (
         f"<!doctype html><meta charset=utf-8><title>Footnote evaluation</title>"

@@ -272,3 +272,17 @@ def test_tradeoff_curve_trades_coverage_for_precision():
     low, high = tradeoff(results, (0.5, 0.8))
     assert (low["coverage"], low["precision"], low["unanswerable_answered"]) == (1.0, 0.5, 1.0)
     assert (high["coverage"], high["precision"], high["unanswerable_answered"]) == (0.5, 1.0, 0.0)
+
+
+def test_relevance_tradeoff_trades_answers_for_abstention():
+    from evals.report import relevance_tradeoff
+
+    results = [
+        {"gold": ["a"], "status": "answered", "timings": {"relevance": 0.7}},
+        {"gold": ["b"], "status": "answered", "timings": {"relevance": 0.45}},
+        {"gold": [], "status": "answered", "timings": {"relevance": 0.5}},
+        {"gold": [], "status": "not_in_sources", "timings": {"relevance": 0.2}},
+    ]
+    low, high = relevance_tradeoff(results, (0.44, 0.6))
+    assert (low["answered"], low["declined"], low["balanced_accuracy"]) == (1.0, 0.5, 0.75)
+    assert (high["answered"], high["declined"], high["balanced_accuracy"]) == (0.5, 1.0, 0.75)
