@@ -158,3 +158,14 @@ def test_evaluations_page_shows_feedback(app):
     assert not at.exception
     assert at.metric[0].value == "1"
     assert any("spot on" in t.value for t in at.text)
+
+
+def test_a_quoted_fallback_sentence_is_marked_as_the_source_words():
+    from ui.view import sentence_html
+
+    quoted = {"text": "Hold <b>reset</b> for 10 s.", "citations": [1], "quoted": True}
+    rendered = sentence_html(quoted)
+    assert "The sources say: \u201cHold &lt;b&gt;reset&lt;/b&gt; for 10 s.\u201d" in rendered
+    assert "fn-quoted" in rendered and "[1]" in rendered
+    plain = sentence_html({"text": "Hold reset.", "citations": [1]})
+    assert "The sources say" not in plain
