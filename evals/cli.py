@@ -227,7 +227,8 @@ def citations(ctx, run_id, scorer, against, threshold, sample, seed, as_json) ->
     info |= {"threshold": threshold, "questions": len(judged), "judgements": len(judge.cache)}
     info["seconds_per_judgement"] = seconds / max(1, len(judge.cache))
     metrics = dict(meta["metrics"] or {})
-    metrics.update({f"judged_{k}": v for k, v in summary.items()})
+    prefix = "judged_" if against == "passage" else "judged_quote_"
+    metrics.update({f"{prefix}{k}": v for k, v in summary.items()})
     runs.finish(run_id, metrics)
     if as_json:
         click.echo(json.dumps({"run": run_id, "judge": info, "metrics": summary}))
