@@ -54,8 +54,7 @@ def select(
     if sample and balanced:
         half = sample // 2
         kinds = [[e for e in examples if e.answerable], [e for e in examples if not e.answerable]]
-        short = [len(k) for k in kinds if len(k) < half]
-        if short:
+        if min(map(len, kinds)) < half:
             raise DatasetError(
                 f"--balanced --sample {sample} needs {half} answerable and {half} unanswerable "
                 f"questions; the dataset has {len(kinds[0])} and {len(kinds[1])}: lower --sample"
