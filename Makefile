@@ -6,7 +6,7 @@ FOOTNOTE := $(VENV)/bin/footnote
 # llama-cpp-python compiles from source (15-25 min on 2 cores); pip caches the wheel afterwards.
 export CMAKE_ARGS ?= -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_CURL=OFF -DGGML_NATIVE=OFF
 export OMP_WAIT_POLICY ?= PASSIVE
-DEMO_QUESTION ?= What does Footnote do with a sentence that no source supports?
+DEMO_QUESTION ?= How does Footnote check each sentence of an answer?
 
 .PHONY: setup demo test check bench lint clean browser
 
