@@ -229,6 +229,11 @@ def citations(ctx, run_id, scorer, against, threshold, sample, seed, as_json) ->
     metrics = dict(meta["metrics"] or {})
     prefix = "judged_" if against == "passage" else "judged_quote_"
     metrics.update({f"{prefix}{k}": v for k, v in summary.items()})
+    by_id = {r["id"]: r for r in rows}
+    runs.update_results(  # each sentence's judgement, to see which ones the judge rejected
+        run_id,
+        {j["id"]: {**by_id[j["id"]], f"{prefix}scores": j["scores"]} for j in judged},
+    )
     runs.finish(run_id, metrics)
     if as_json:
         click.echo(json.dumps({"run": run_id, "judge": info, "metrics": summary}))

@@ -295,7 +295,8 @@ def models_install(ctx: click.Context, judge: bool) -> None:
     if judge:
         path = install_generator(settings.models_path, QWEN_15B)
         click.echo(
-            f"judge: {path} (sha256 verified); use: footnote eval citations RUN --judge-model {path}"
+            f"judge: {path} (sha256 verified); use: "
+            f"footnote --judge-model {path} eval citations RUN"
         )
 
 

@@ -63,6 +63,18 @@ class RunStore:
                     ],
                 )
 
+    def update_results(self, run_id: str, results: dict[str, dict]) -> None:
+        """Replace the stored result of each example id given (e.g. with judgements added)."""
+        if results:
+            with self.engine.begin() as conn:
+                for example_id, result in results.items():
+                    conn.execute(
+                        eval_results.update()
+                        .where(eval_results.c.run_id == run_id)
+                        .where(eval_results.c.example_id == example_id)
+                        .values(result=result)
+                    )
+
     def finish(self, run_id: str, metrics: dict) -> None:
         with self.engine.begin() as conn:
             conn.execute(

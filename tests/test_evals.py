@@ -117,6 +117,8 @@ def test_citations_are_judged_again_by_an_independent_judge(fake_app, dataset):
     assert out["metrics"]["citation_recall"]["n"] == len(answered)
     metrics = RunStore(fake_app.store).get(run_id)["metrics"]
     assert metrics["judged_citation_precision"]["value"] == 1.0 and "abstention" in metrics
+    stored = [r for r in RunStore(fake_app.store).results(run_id) if r["status"] == "answered"]
+    assert all(len(r["judged_scores"]) == len(r["sentences"]) for r in stored)
 
 
 def test_retrieval_run_scores_and_stores(fake_app, dataset):
