@@ -31,7 +31,7 @@ def relevance(question: str, hit: Hit) -> float:
 class Limits:
     top_k: int = 3
     min_relevance: float = 0.44
-    min_support: float = 0.5
+    min_support: float = 0.9
     max_tokens: int = 200
     max_question_chars: int = 2000
     flag_unsupported: bool = False  # show unsupported sentences flagged instead of dropping them
