@@ -42,7 +42,9 @@ def answer_dict(answer: Answer) -> dict:
             }
             for h in (answer.closest if answer.status == NOT_IN_SOURCES else ())
         ],
-        "timings": {k: round(v, 4) for k, v in answer.timings.items()},
+        "timings": {  # numbers rounded; markers such as fallback = "quote" kept as they are
+            k: round(v, 4) if isinstance(v, int | float) else v for k, v in answer.timings.items()
+        },
     }
 
 

@@ -129,6 +129,8 @@ def test_failed_answer_falls_back_to_a_verbatim_quote_of_the_best_passage(settin
     assert answer.text.startswith("“") and render.sentence_line(sentence).startswith(
         "The sources say:"
     )
+    data = render.answer_dict(answer)  # what the CLI's --json, the API and the web app render
+    assert data["timings"]["fallback"] == "quote" and data["sentences"][0]["quoted"] is True
 
 
 def test_a_model_refusal_is_not_overridden_by_the_quote_fallback(settings):
