@@ -51,9 +51,9 @@ class Settings:
         "words it contains) below which it is not relevant; none relevant = not in sources",
     )
     min_support: float = _setting(
-        0.9,
+        0.5,
         "support a sentence needs from its cited passage to be shown (lexical: the share of its "
-        "content words the passage contains); with fallback = decline, 0.5 answers more",
+        "content words the passage contains); 0.9 = precision first (more verbatim quotes)",
     )
     verifier: str = _setting("lexical", "support scorer of answer sentences: lexical | cascade")
     unsupported: str = _setting("drop", "unsupported sentences: drop | flag (shown, marked)")

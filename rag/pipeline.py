@@ -16,7 +16,7 @@ from rag.rewrite import rewrite
 from rag.store import Store
 from rag.types import ANSWERED, NOT_IN_SOURCES, Answer, Hit, Sentence
 from rag.verifier import Verifier
-from rag.verify import coverage, looks_like_instructions
+from rag.verify import content_words, coverage, looks_like_instructions
 
 
 def relevance(question: str, hit: Hit) -> float:
@@ -31,7 +31,7 @@ def relevance(question: str, hit: Hit) -> float:
 class Limits:
     top_k: int = 3
     min_relevance: float = 0.44
-    min_support: float = 0.9
+    min_support: float = 0.5
     max_tokens: int = 200
     max_question_chars: int = 2000
     flag_unsupported: bool = False  # show unsupported sentences flagged instead of dropping them
@@ -167,8 +167,8 @@ class Pipeline:
         passage = relevant[position].chunk.text
         start, end = align_quote(question, passage)
         text = " ".join(passage[start:end].split())
-        if looks_like_instructions(text):
-            return None
+        if text.startswith("#") or len(content_words(text)) < 4 or looks_like_instructions(text):
+            return None  # a heading or a fragment says nothing; an instruction is not a fact
         return state.check(f"{text} [{position + 1}]", quoted=True)
 
     def check_question(self, question: str) -> str:

@@ -133,6 +133,18 @@ def test_failed_answer_falls_back_to_a_verbatim_quote_of_the_best_passage(settin
     assert data["timings"]["fallback"] == "quote" and data["sentences"][0]["quoted"] is True
 
 
+def test_the_fallback_never_quotes_a_heading(settings, tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Lumen X2 cooling fan error E42\n\nCall support on weekdays.\n")
+    app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator("Acme made it."))
+    make_ingestor(app).ingest([str(notes)])
+    limits = Limits(quote_fallback=True)
+    pipeline = Pipeline(app.store, app.retriever, app.generator, limits, LexicalScorer())
+    answer = pipeline.ask("What does the Lumen X2 cooling fan error E42 mean?")
+    assert answer.timings["relevance"] >= limits.min_relevance  # the generator was asked
+    assert answer.status == NOT_IN_SOURCES and "fallback" not in answer.timings
+
+
 def test_a_model_refusal_is_not_overridden_by_the_quote_fallback(settings):
     answer = build(settings, "I don't know.", fallback=True).ask(
         "What does error code E42 mean for the cooling fan?"
