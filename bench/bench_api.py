@@ -20,21 +20,11 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
-from common import FOOTNOTE, demo_home
+from common import FOOTNOTE, QUESTIONS, demo_home
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = int(os.environ.get("BENCH_API_CLIENTS", "20"))
 SECONDS = float(os.environ.get("BENCH_API_SECONDS", "120"))
-QUESTIONS = [
-    "How long is the Lumen warranty?",
-    "How do I reset the Lumen X2 router?",
-    "What does error E42 mean on the Lumen X2?",
-    "When is the Rotterdam office café open?",
-    "How do I get a refund?",
-    "What does Footnote do with a sentence that no source supports?",
-    "Which embedding model does Footnote use by default?",
-    "Who won the football world cup in 1954?",
-]
 
 
 def percentile(values: list[float], q: float) -> float:

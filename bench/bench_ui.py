@@ -14,19 +14,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from browser import ask, chromium, missing, ui_server  # noqa: E402
+from common import QUESTIONS as BENCH_QUESTIONS  # noqa: E402
 from common import demo_home  # noqa: E402
 
-QUESTIONS = [
-    "How long is the Lumen warranty?",
-    "How do I reset the Lumen X2 router?",
-    "What does error E42 mean on the Lumen X2?",
-    "When is the Rotterdam office café open?",
-    "How do I get a refund?",
-    "What does Footnote do with a sentence that no source supports?",
-    "Which embedding model does Footnote use by default?",
+QUESTIONS = [  # the shared ones, two more about the docs before the unanswerable last one
+    *BENCH_QUESTIONS[:-1],
     "What is the default chunk size?",
     "How does Footnote decide that the sources don't contain the answer?",
-    "Who won the football world cup in 1954?",
+    BENCH_QUESTIONS[-1],
 ]
 
 

@@ -11,6 +11,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FOOTNOTE = str(Path(sys.executable).with_name("footnote"))
 
+# Questions over the demo corpus (tests/fixtures/corpus + docs/); the last has no answer there.
+QUESTIONS = [
+    "How long is the Lumen warranty?",
+    "How do I reset the Lumen X2 router?",
+    "What does error E42 mean on the Lumen X2?",
+    "When is the Rotterdam office café open?",
+    "How do I get a refund?",
+    "What does Footnote do with a sentence that no source supports?",
+    "Which embedding model does Footnote use by default?",
+    "Who won the football world cup in 1954?",
+]
+
 
 def demo_home(prefix: str) -> tuple[Path, dict[str, str]]:
     """(home, environment) with tests/fixtures/corpus and docs/ ingested by the real models."""

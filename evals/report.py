@@ -90,19 +90,28 @@ def tradeoff(results: list[dict], thresholds=THRESHOLDS) -> list[dict]:
     return rows
 
 
-def _tradeoff_table(results: list[dict]) -> str:
-    cells = "".join(
-        f"<tr><td class=num>{r['threshold']:.1f}</td><td class=num>{_fmt(r['coverage'])}</td>"
-        f"<td class=num>{_fmt(r['precision'])}</td>"
-        f"<td class=num>{_fmt(r['unanswerable_answered'])}</td></tr>"
-        for r in tradeoff(results)
+def _threshold_table(title: str, note: str, columns: dict[str, str], rows: list[dict]) -> str:
+    """A trade-off table: one row per threshold, `columns` maps row keys to headings."""
+    head = "".join(f"<th>{heading}</th>" for heading in columns.values())
+    body = "".join(
+        "<tr>" + "".join(f"<td class=num>{_fmt(r[key])}</td>" for key in columns) + "</tr>"
+        for r in rows
     )
-    return (
-        "<h3>Support threshold trade-off</h3><p class=small>Answers shown only when a "
-        "sentence reaches the threshold (setting <code>min_support</code>; thresholds below "
-        "the run's own setting cannot show more than it did).</p><table><tr><th>threshold"
-        "</th><th>coverage</th><th>citation precision (gold cited)</th><th>unanswerable "
-        f"answered</th></tr>{cells}</table>"
+    return f"<h3>{title}</h3><p class=small>{note}</p><table><tr>{head}</tr>{body}</table>"
+
+
+def _tradeoff_table(results: list[dict]) -> str:
+    return _threshold_table(
+        "Support threshold trade-off",
+        "Answers shown only when a sentence reaches the threshold (setting <code>min_support"
+        "</code>; thresholds below the run's own setting cannot show more than it did).",
+        {
+            "threshold": "threshold",
+            "coverage": "coverage",
+            "precision": "citation precision (gold cited)",
+            "unanswerable_answered": "unanswerable answered",
+        },
+        tradeoff(results),
     )
 
 
@@ -116,37 +125,42 @@ def relevance_tradeoff(results: list[dict], thresholds=RELEVANCE_THRESHOLDS) -> 
     answerable = [r for r in results if r.get("gold")]
     unanswerable = [r for r in results if not r.get("gold")]
 
-    def answered(r, t):
-        return r.get("status") == "answered" and r.get("timings", {}).get("relevance", 1.0) >= t
+    def share(rows: list[dict], keep) -> float:
+        return sum(map(keep, rows)) / len(rows) if rows else float("nan")
 
-    rows = []
+    out = []
     for t in thresholds:
-        kept = sum(answered(r, t) for r in answerable) / len(answerable) if answerable else None
-        declined = (
-            sum(not answered(r, t) for r in unanswerable) / len(unanswerable)
-            if unanswerable
-            else None
+
+        def answered(r, t=t):
+            relevance = r.get("timings", {}).get("relevance", 1.0)
+            return r.get("status") == "answered" and relevance >= t
+
+        kept = share(answerable, answered)
+        declined = share(unanswerable, lambda r, a=answered: not a(r))
+        out.append(
+            {
+                "threshold": t,
+                "answered": kept,
+                "declined": declined,
+                "balanced_accuracy": (kept + declined) / 2,
+            }
         )
-        both = (kept + declined) / 2 if kept is not None and declined is not None else None
-        rows.append(
-            {"threshold": t, "answered": kept, "declined": declined, "balanced_accuracy": both}
-        )
-    return rows
+    return out
 
 
 def _relevance_table(results: list[dict]) -> str:
-    cells = "".join(
-        f"<tr><td class=num>{r['threshold']:.2f}</td><td class=num>{_fmt(r['answered'])}</td>"
-        f"<td class=num>{_fmt(r['declined'])}</td>"
-        f"<td class=num>{_fmt(r['balanced_accuracy'])}</td></tr>"
-        for r in relevance_tradeoff(results)
-    )
-    return (
-        "<h3>Relevance threshold trade-off</h3><p class=small>Questions answered only when the "
-        "best passage reaches the threshold (setting <code>min_relevance</code>; thresholds "
-        "below the run's own setting cannot answer more than it did).</p><table><tr><th>"
-        "threshold</th><th>answerable answered</th><th>unanswerable declined</th><th>balanced "
-        f"abstention accuracy</th></tr>{cells}</table>"
+    return _threshold_table(
+        "Relevance threshold trade-off",
+        "Questions answered only when the best passage reaches the threshold (setting <code>"
+        "min_relevance</code>; thresholds below the run's own setting cannot answer more than "
+        "it did).",
+        {
+            "threshold": "threshold",
+            "answered": "answerable answered",
+            "declined": "unanswerable declined",
+            "balanced_accuracy": "balanced abstention accuracy",
+        },
+        relevance_tradeoff(results),
     )
 
 

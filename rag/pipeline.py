@@ -98,7 +98,7 @@ class Pipeline:
             timings["rewrite_s"] = t_retrieve - t0
         scores = [relevance(standalone, h) for h in hits]
         timings["relevance"] = max(scores, default=0.0)
-        if timings["relevance"] < self.limits.min_relevance:
+        if not hits or timings["relevance"] < self.limits.min_relevance:
             yield self._finish(
                 Answer(
                     question, NOT_IN_SOURCES, (), (), tuple(hits), timings, standalone=standalone
@@ -107,7 +107,9 @@ class Pipeline:
             )
             return
         floor = self.limits.min_relevance / 2  # clearly unrelated passages stay out of the prompt
-        relevant = [h for h, score in zip(hits, scores, strict=True) if score >= floor]
+        in_prompt = [i for i, score in enumerate(scores) if score >= floor]
+        relevant = [hits[i] for i in in_prompt]
+        best = in_prompt.index(scores.index(timings["relevance"]))  # most relevant, in the prompt
         state = Verifier(
             relevant, self.scorer, self.limits.min_support, self.limits.flag_unsupported
         )
@@ -129,7 +131,7 @@ class Pipeline:
             if kept:
                 yield kept
         if not state.supported and state.dropped and self.limits.quote_fallback:
-            kept = self._quote_best(standalone, relevant, state)
+            kept = self._quote_best(standalone, relevant[best], best + 1, state)
             if kept:
                 timings["fallback"] = "quote"
                 yield kept
@@ -159,17 +161,17 @@ class Pipeline:
         )
 
     @staticmethod
-    def _quote_best(question: str, relevant: list[Hit], state: Verifier) -> Sentence | None:
+    def _quote_best(question: str, hit: Hit, number: int, state: Verifier) -> Sentence | None:
         """The model answered but none of its sentences held up: show, verbatim and cited, the
-        sentence of the most relevant passage that best matches the question (it still passes
-        the same check). Never a sentence that addresses the assistant (a prompt injection)."""
-        position = max(range(len(relevant)), key=lambda i: relevance(question, relevant[i]))
-        passage = relevant[position].chunk.text
+        sentence of the most relevant passage (`hit`, number `number` in the prompt) that best
+        matches the question (it still passes the same check). Never a sentence that addresses
+        the assistant (a prompt injection)."""
+        passage = hit.chunk.text
         start, end = align_quote(question, passage)
         text = " ".join(passage[start:end].split())
         if text.startswith("#") or len(content_words(text)) < 4 or looks_like_instructions(text):
             return None  # a heading or a fragment says nothing; an instruction is not a fact
-        return state.check(f"{text} [{position + 1}]", quoted=True)
+        return state.check(f"{text} [{number}]", quoted=True)
 
     def check_question(self, question: str) -> str:
         question = (question or "").strip()
