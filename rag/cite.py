@@ -12,6 +12,16 @@ MARKER = re.compile(
     r"[\[【]\s*(?:sources?\s*)?(\d+(?:\s*[,;]\s*(?:sources?\s*)?\d+)*)\s*[\]】]", re.I
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\[【]?\S)")
+_PARAGRAPH_OR_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)|\n\s*\n\s*")
+# words that a full stop follows without ending the sentence ("St. John", "Dr. Ng", "Fig. 2")
+_ABBREVIATIONS = frozenset(
+    re.findall(
+        r"\S+",
+        "mr mrs ms dr prof st mt ft jr sr rev hon gen col lt sgt capt cmdr gov sen rep pres "
+        "no nos vol fig figs pp cf ca vs approx est dept univ "
+        "jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e",
+    )
+)
 _LEADING_MARKERS = re.compile(rf"^(?:\s*{MARKER.pattern})+", re.I)
 
 
@@ -31,13 +41,56 @@ def parse_markers(sentence: str) -> tuple[str, list[int]]:
     return text, list(dict.fromkeys(numbers))
 
 
+def ends_sentence(text: str, stop: int, following: str) -> bool:
+    """Does the full stop (or ! or ?) at `text[stop]` end a sentence, given the character that
+    follows the gap after it? Not after an initial ("J. Smith", "c. 1900"), a title or another
+    known abbreviation ("St. Paul"), an upper-case acronym ("U.S. Army"), nor before a
+    lower-case word ("at 2 a.m. she left").
+
+    >>> t = "Mr. J. Smith went to St. Paul in the U.S. in c. 1900. Then"
+    >>> stops = [i for i, c in enumerate(t) if c == "." and ends_sentence(t, i, t[i + 2])]
+    >>> [t[: i + 1].split()[-1] for i in stops]
+    ['1900.']
+    """
+    if text[stop] != ".":
+        return True
+    word = (text[:stop].split() or [""])[-1].lstrip("\"'([“‘")
+    initial = word.isupper() and (len(word) == 1 or "." in word)  # "J.", "U.S." (the U.S. Army)
+    if initial or word.lower() in _ABBREVIATIONS:
+        return False
+    if "." in word or len(word) == 1:  # "a.m.", "c. 1900"
+        return not (following.islower() or following.isdigit())
+    return not following.islower()
+
+
+def _boundaries(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    """The matches of `pattern` in `text` that end a sentence (paragraph breaks always do)."""
+    out = []
+    for match in pattern.finditer(text):
+        stop = match.start() - 1
+        while stop >= 0 and text[stop] in "\"')]":
+            stop -= 1
+        paragraph = "\n\n" in match.group(0).replace(" ", "")
+        if paragraph or stop < 0 or text[stop] not in ".!?":
+            out.append(match)  # a paragraph break
+        elif match.end() < len(text) and ends_sentence(text, stop, text[match.end()]):
+            out.append(match)
+    return out
+
+
 def split_sentences(text: str) -> list[str]:
     """Split text into sentences; markers right after a full stop stay with their sentence.
 
     >>> split_sentences("It is red. [1] It is big [2]. Done")
     ['It is red. [1]', 'It is big [2].', 'Done']
+    >>> split_sentences("St. Kazimierz Church was built by J. Smith. It is old.")
+    ['St. Kazimierz Church was built by J. Smith.', 'It is old.']
     """
-    pieces = [p for p in _SENTENCE_END.split(text.strip()) if p.strip()]
+    text, pieces, start = text.strip(), [], 0
+    for match in _boundaries(text, _SENTENCE_END):
+        pieces.append(text[start : match.start()])
+        start = match.end()
+    pieces = [p for p in [*pieces, text[start:]] if p.strip()]
     merged: list[str] = []
     for piece in pieces:
         lead = _LEADING_MARKERS.match(piece)
@@ -63,7 +116,7 @@ def complete_sentences(buffer: str) -> tuple[list[str], str]:
 def sentence_spans(passage: str) -> list[tuple[int, int]]:
     """Character spans of the sentences (and paragraphs) of a passage; hard-wrapped lines join."""
     spans, start = [], 0
-    for match in re.finditer(r"(?<=[.!?])\s+|\n\s*\n\s*", passage):
+    for match in _boundaries(passage, _PARAGRAPH_OR_END):
         if passage[start : match.start()].strip():
             spans.append((start, match.start()))
         start = match.end()

@@ -1,4 +1,11 @@
-from rag.cite import Numbering, align_quote, complete_sentences, parse_markers, split_sentences
+from rag.cite import (
+    Numbering,
+    align_quote,
+    complete_sentences,
+    parse_markers,
+    sentence_spans,
+    split_sentences,
+)
 from rag.verify import support
 
 
@@ -42,3 +49,26 @@ def test_streamed_rest_keeps_its_spacing():
     assert done == ["It stopped."] and rest == "The "
     _, rest = complete_sentences(rest + "fan ")
     assert rest == "The fan "
+
+
+def test_abbreviations_and_initials_do_not_end_a_streamed_sentence():
+    """Measured on SQuAD: answers cut at "J." or "St." were shown as sentences of their own."""
+    reply = "The ball was punched in by C. J. Anderson at St. Mary's [1]. Warsaw had c. 1,300,000 "
+    reply += "people in the U.S. census. It ended at 2 a.m. on Monday."
+    done, buffer = [], ""
+    for token in reply.split(" "):  # streamed word by word, as the model writes
+        buffer += token + " "
+        finished, buffer = complete_sentences(buffer)
+        done += finished
+    done += split_sentences(buffer)
+    assert done == [
+        "The ball was punched in by C. J. Anderson at St. Mary's [1].",
+        "Warsaw had c. 1,300,000 people in the U.S. census.",
+        "It ended at 2 a.m. on Monday.",
+    ]
+
+
+def test_quote_spans_keep_a_name_with_its_initial():
+    first, second = "Notable are St. John's Cathedral.", "It was rebuilt by Christopher J. Wren."
+    passage = f"{first} {second}"
+    assert [passage[a:b] for a, b in sentence_spans(passage)] == [first, second]
