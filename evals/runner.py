@@ -122,6 +122,7 @@ def score_answer(example: Example, answer: Answer, gold_map: dict[str, str], jud
                 "citations": list(s.citations),
                 "support": s.support,
                 "quoted": s.quoted,
+                "replaces": s.replaces,
                 "quotes": [[q.number, q.start, q.end] for q in s.quotes],
             }
             for s in answer.sentences

@@ -12,7 +12,7 @@ MARKER = re.compile(
     r"[\[【]\s*(?:sources?\s*)?(\d+(?:\s*[,;]\s*(?:sources?\s*)?\d+)*)\s*[\]】]", re.I
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\[【]?\S)")
-_PARAGRAPH_OR_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)|\n\s*\n\s*")
+_PARAGRAPH_OR_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)|\n\s*\n\s*|\n(?=\s*\S)")
 # words that a full stop follows without ending the sentence ("St. John", "Dr. Ng", "Fig. 2")
 _ABBREVIATIONS = frozenset(
     re.findall(
@@ -64,16 +64,20 @@ def ends_sentence(text: str, stop: int, following: str) -> bool:
 
 
 def _boundaries(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
-    """The matches of `pattern` in `text` that end a sentence (paragraph breaks always do)."""
+    """The matches of `pattern` in `text` that end a sentence: after a full stop by
+    `ends_sentence`; a blank line always; a single line break only after a short line without
+    final punctuation (a heading or a list item; a longer one is prose wrapped by hand)."""
     out = []
     for match in pattern.finditer(text):
         stop = match.start() - 1
         while stop >= 0 and text[stop] in "\"')]":
             stop -= 1
-        paragraph = "\n\n" in match.group(0).replace(" ", "")
-        if paragraph or stop < 0 or text[stop] not in ".!?":
-            out.append(match)  # a paragraph break
-        elif match.end() < len(text) and ends_sentence(text, stop, text[match.end()]):
+        if stop >= 0 and text[stop] in ".!?":
+            if match.end() < len(text) and ends_sentence(text, stop, text[match.end()]):
+                out.append(match)
+        elif "\n" in match.group(0).strip(" \t\r\f\v")[1:] or stop < 0:
+            out.append(match)  # a blank line
+        elif match.start() - (text.rfind("\n", 0, match.start()) + 1) <= 60:
             out.append(match)
     return out
 
@@ -114,7 +118,8 @@ def complete_sentences(buffer: str) -> tuple[list[str], str]:
 
 
 def sentence_spans(passage: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences (and paragraphs) of a passage; hard-wrapped lines join."""
+    """Character spans of the sentences (and paragraphs, headings) of a passage; lines of prose
+    wrapped by hand join."""
     spans, start = [], 0
     for match in _boundaries(passage, _PARAGRAPH_OR_END):
         if passage[start : match.start()].strip():
@@ -125,19 +130,36 @@ def sentence_spans(passage: str) -> list[tuple[int, int]]:
     return spans
 
 
-def align_quote(sentence: str, passage: str) -> tuple[int, int]:
-    """Offsets of the passage sentence (or pair of neighbours) that best supports `sentence`.
+FINISHED = re.compile(r"[.!?][\"')\]”’]*$")
+
+
+def align_quote(sentence: str, passage: str, finished: bool = False) -> tuple[int, int]:
+    """Offsets of the passage sentence (or pair of neighbours) that best supports `sentence`;
+    `finished`: only sentences that end with a full stop, ! or ? (no headings, no cut-off
+    text), unless the passage has none.
 
     Deterministic: the highest content-word support wins; ties go to the shorter, earlier span.
 
     >>> p = "Footnote is a tool. It checks citations. It is fast."
     >>> s, e = align_quote("It checks every citation.", p); p[s:e]
     'It checks citations.'
+    >>> p = "Error E42\\nThe fan stopped."
+    >>> [p[slice(*align_quote("E42", p, finished))] for finished in (False, True)]
+    ['Error E42', 'The fan stopped.']
     """
     spans = sentence_spans(passage)
+    if finished and any(FINISHED.search(passage[a:b]) for a, b in spans):
+        spans = [(a, b) for a, b in spans if FINISHED.search(passage[a:b])]
+        pairs = [(a, b) for a, b in zip(spans, spans[1:], strict=False) if a[1] < b[0]]
+        adjacent = [(a, b) for a, b in pairs if not passage[a[1] : b[0]].strip()]
+        return _best_span(sentence, passage, spans + [(a[0], b[1]) for a, b in adjacent])
     if not spans:
         return 0, len(passage)
-    candidates = spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:], strict=False)]
+    pairs = [(a[0], b[1]) for a, b in zip(spans, spans[1:], strict=False)]
+    return _best_span(sentence, passage, spans + pairs)
+
+
+def _best_span(sentence: str, passage: str, candidates: list[tuple[int, int]]) -> tuple[int, int]:
     return max(
         candidates,
         key=lambda sp: (

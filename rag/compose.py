@@ -88,6 +88,7 @@ class App:
             s.max_question_chars,
             s.unsupported == "flag",
             s.fallback == "quote",
+            s.quote_below,
         )
         return Pipeline(self.store, self.retriever, self.generator, limits, self.support_scorer())
 

@@ -52,8 +52,13 @@ class Settings:
     )
     min_support: float = _setting(
         0.5,
-        "support a sentence needs from its cited passage to be shown (lexical: the share of its "
-        "content words the passage contains); 0.9 = precision first (more verbatim quotes)",
+        "support a sentence needs from its cited passage to be shown at all (lexical: the share "
+        "of its content words the passage contains); below it the sentence is dropped",
+    )
+    quote_below: float = _setting(
+        0.9,
+        "support under which a generated sentence is shown in the source's own words (the "
+        "passage sentence it aligns with, verbatim); 0 = always the model's words",
     )
     verifier: str = _setting("lexical", "support scorer of answer sentences: lexical | cascade")
     unsupported: str = _setting("drop", "unsupported sentences: drop | flag (shown, marked)")
@@ -233,6 +238,7 @@ def _validate(s: Settings) -> None:
     for name in (
         "min_relevance",
         "min_support",
+        "quote_below",
         "ivf_nprobe_ratio",
         "mmr_lambda",
         "judge_weight",

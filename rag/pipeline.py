@@ -16,7 +16,7 @@ from rag.rewrite import rewrite
 from rag.store import Store
 from rag.types import ANSWERED, NOT_IN_SOURCES, Answer, Hit, Sentence
 from rag.verifier import Verifier
-from rag.verify import content_words, coverage, looks_like_instructions
+from rag.verify import coverage
 
 
 def relevance(question: str, hit: Hit) -> float:
@@ -36,6 +36,7 @@ class Limits:
     max_question_chars: int = 2000
     flag_unsupported: bool = False  # show unsupported sentences flagged instead of dropping them
     quote_fallback: bool = True  # every generated sentence failed: quote the best passage instead
+    quote_below: float = 0.9  # a sentence supported less is shown in the source's own words
 
 
 class Pipeline:
@@ -111,7 +112,11 @@ class Pipeline:
         relevant = [hits[i] for i in in_prompt]
         best = in_prompt.index(scores.index(timings["relevance"]))  # most relevant, in the prompt
         state = Verifier(
-            relevant, self.scorer, self.limits.min_support, self.limits.flag_unsupported
+            relevant,
+            self.scorer,
+            self.limits.min_support,
+            self.limits.flag_unsupported,
+            self.limits.quote_below,
         )
         buffer, t_gen, tokens = "", time.perf_counter(), 0
         pieces = self.generator.stream(build_messages(standalone, relevant), self.limits.max_tokens)
@@ -144,6 +149,7 @@ class Pipeline:
             tokens=tokens,
             verify_s=state.seconds,
             dropped_sentences=state.dropped,
+            requoted_sentences=state.requoted,
         )
         status = ANSWERED if state.supported else NOT_IN_SOURCES
         citations = state.citations() if state.supported else ()
@@ -164,14 +170,12 @@ class Pipeline:
     def _quote_best(question: str, hit: Hit, number: int, state: Verifier) -> Sentence | None:
         """The model answered but none of its sentences held up: show, verbatim and cited, the
         sentence of the most relevant passage (`hit`, number `number` in the prompt) that best
-        matches the question (it still passes the same check). Never a sentence that addresses
-        the assistant (a prompt injection)."""
-        passage = hit.chunk.text
-        start, end = align_quote(question, passage)
-        text = " ".join(passage[start:end].split())
-        if text.startswith("#") or len(content_words(text)) < 4 or looks_like_instructions(text):
-            return None  # a heading or a fragment says nothing; an instruction is not a fact
-        return state.check(f"{text} [{number}]", quoted=True)
+        matches the question, if it passes the same check (`Verifier.show_quote`) and contains
+        at least a quarter of the question's content words (else it is not about the question)."""
+        start, end = align_quote(question, hit.chunk.text, finished=True)
+        if coverage(question, hit.chunk.text[start:end]) < 0.25:
+            return None
+        return state.show_quote(number, start, end)
 
     def check_question(self, question: str) -> str:
         question = (question or "").strip()

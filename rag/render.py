@@ -58,6 +58,7 @@ def sentence_dict(sentence: Sentence, answer: Answer | None = None) -> dict:
         "support": sentence.support,
         "supported": sentence.supported,
         "quoted": sentence.quoted,
+        "replaces": sentence.replaces,
         "quotes": [
             {
                 "number": q.number,

@@ -239,6 +239,7 @@ class Store:
                 "support": s.support,
                 "supported": s.supported,
                 "quoted": s.quoted,
+                "replaces": s.replaces,
                 "quotes": [[q.number, q.chunk_id, q.start, q.end] for q in s.quotes],
             }
             for s in answer.sentences

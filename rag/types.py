@@ -120,7 +120,8 @@ class Sentence:
     support: float = 0.0  # in [0, 1]: how well the cited passages support the sentence
     supported: bool = True  # False: shown flagged as unsupported (policy `flag`)
     quotes: tuple[Quote, ...] = ()  # one per citation, in the same order
-    quoted: bool = False  # True: the passage's own words, shown when the model's sentences failed
+    quoted: bool = False  # True: the passage's own words, shown when the model's wording failed
+    replaces: str = ""  # for a quote: the model's sentence it stands in for ("" for the fallback)
 
 
 ANSWERED = "answered"

@@ -2,7 +2,9 @@
 
 Invalid citation markers are dropped; a sentence whose cited passages do not support it is
 checked against every retrieved passage and its citation repaired; a sentence no passage supports
-is dropped (or shown flagged, by policy). Citations are numbered 1..n by first use and each kept
+is dropped (or shown flagged, by policy). A sentence the check is unsure of (support under
+`quote_below`, or too few words to check) is shown in the source's own words instead: the
+passage sentence it aligns with, verbatim. Citations are numbered 1..n by first use and each kept
 citation gets a quote span found by deterministic alignment.
 """
 
@@ -11,9 +13,10 @@ from __future__ import annotations
 import re
 import time
 
-from rag.cite import Numbering, align_quote, parse_markers
+from rag.cite import FINISHED, Numbering, align_quote, parse_markers
 from rag.judge import SupportScorer
 from rag.types import Citation, Hit, Quote, Sentence
+from rag.verify import content_words, looks_like_instructions
 
 _ABSTAIN = re.compile(
     r"not in (the )?sources|i don'?t know|(sources?|context|passages?) (do|does) not "
@@ -31,24 +34,34 @@ class Verifier:
         scorer: SupportScorer,
         min_support: float,
         flag_unsupported: bool = False,
+        quote_below: float = 0.0,
     ):
         self.hits, self.scorer, self.min_support = hits, scorer, min_support
-        self.flag_unsupported = flag_unsupported
+        self.flag_unsupported, self.quote_below = flag_unsupported, quote_below
         self.numbering = Numbering()
         self.sentences: list[Sentence] = []
         self.first_quote: dict[int, tuple[int, int]] = {}  # passage position -> quote span
-        self.dropped, self.seconds = 0, 0.0
+        self.dropped, self.requoted, self.seconds = 0, 0, 0.0
 
     @property
     def supported(self) -> list[Sentence]:
         return [s for s in self.sentences if s.supported]
 
-    def check(self, raw: str, quoted: bool = False) -> Sentence | None:
-        """The sentence to show (final numbers), or None when it is dropped or an abstention.
-        `quoted`: the text is a passage's own words (kept only if it passes the same check)."""
+    def check(self, raw: str) -> Sentence | None:
+        """The sentence to show (final numbers), or None when it is dropped, an abstention or a
+        quote already shown."""
         t0 = time.perf_counter()
         try:
-            return self._check(raw, quoted)
+            return self._check(raw)
+        finally:
+            self.seconds += time.perf_counter() - t0
+
+    def show_quote(self, position: int, start: int, end: int) -> Sentence | None:
+        """Show `passage[start:end]` of passage `position` (1-based) verbatim and cited, if it
+        passes the same check (see `_quote_sentence`)."""
+        t0 = time.perf_counter()
+        try:
+            return self._quote_sentence(position, start, end)
         finally:
             self.seconds += time.perf_counter() - t0
 
@@ -56,7 +69,7 @@ class Verifier:
         pairs = [(text, self.hits[n - 1].chunk.text) for n in positions]
         return dict(zip(positions, self.scorer.scores(pairs), strict=True))
 
-    def _check(self, raw: str, quoted: bool) -> Sentence | None:
+    def _check(self, raw: str) -> Sentence | None:
         text, cited = parse_markers(raw)
         if not any(ch.isalnum() for ch in text) or _ABSTAIN.search(text) or text.endswith("?"):
             return None  # nothing, a refusal, or the question echoed back
@@ -70,15 +83,61 @@ class Verifier:
         keep = [n for n in cited if scores[n] >= self.min_support]
         if not keep:
             self.dropped += 1
-            if not self.flag_unsupported or quoted:
+            if not self.flag_unsupported:
                 return None
             sentence = Sentence(text, (), round(best, 3), supported=False)
+        elif best < self.quote_below or len(content_words(text)) < 2:
+            position = max(keep, key=scores.get)  # unsure: the source's words instead
+            start, end = align_quote(text, self.hits[position - 1].chunk.text, finished=True)
+            shown = self._shown(position, start, end)  # then the quote stands for both
+            quote = self._quote_sentence(position, start, end, replaces=text)
+            if quote is None and not shown:
+                self.dropped += 1
+            else:
+                self.requoted += 1
+            return quote
         else:
             numbers = tuple(self.numbering.cite(n) for n in keep)
             quotes = tuple(
                 self._quote(text, n, number) for n, number in zip(keep, numbers, strict=True)
             )
-            sentence = Sentence(text, numbers, round(best, 3), True, quotes, quoted)
+            sentence = Sentence(text, numbers, round(best, 3), True, quotes)
+        self.sentences.append(sentence)
+        return sentence
+
+    def _shown(self, position: int, start: int, end: int) -> bool:
+        """Does a quote already shown overlap this span of the passage?"""
+        chunk_id = self.hits[position - 1].chunk.id
+        return any(
+            s.quoted and q.chunk_id == chunk_id and q.start < end and start < q.end
+            for s in self.sentences
+            for q in s.quotes
+        )
+
+    def _quote_sentence(
+        self, position: int, start: int, end: int, replaces: str = ""
+    ) -> Sentence | None:
+        """The verbatim span as a cited sentence; None for a heading or cut-off text (no final
+        full stop, ! or ?), a fragment (under 3 content words), a span already shown, a sentence
+        that addresses the assistant (a prompt injection is not a fact) or a span the scorer
+        does not find supported."""
+        chunk = self.hits[position - 1].chunk
+        text = " ".join(chunk.text[start:end].split())
+        if (
+            not FINISHED.search(text)
+            or text.startswith("#")
+            or len(content_words(text)) < 3
+            or looks_like_instructions(text)
+            or self._shown(position, start, end)
+        ):
+            return None
+        score = self._scores(text, [position])[position]
+        if score < self.min_support:
+            return None
+        number = self.numbering.cite(position)
+        self.first_quote.setdefault(position, (start, end))
+        quote = Quote(number, chunk.id, start, end)
+        sentence = Sentence(text, (number,), round(score, 3), True, (quote,), True, replaces)
         self.sentences.append(sentence)
         return sentence
 

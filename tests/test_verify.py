@@ -133,6 +133,41 @@ def test_failed_answer_falls_back_to_a_verbatim_quote_of_the_best_passage(settin
     assert data["timings"]["fallback"] == "quote" and data["sentences"][0]["quoted"] is True
 
 
+def test_an_unsure_paraphrase_is_shown_in_the_source_words(settings):
+    """Support in [min_support, quote_below): the passage sentence the model's sentence aligns
+    with is shown verbatim instead, once, with the model's words kept as `replaces`."""
+    reply = (
+        "Error E42 tells you the cooling fan stopped, so the router overheats. "  # support 0.875
+        "The fan stopped, which is what E42 tells you."  # 0.75, the same passage sentence: once
+    )
+    answer = build(settings, reply).ask("What does error code E42 mean for the cooling fan?")
+    assert answer.status == ANSWERED and answer.timings["requoted_sentences"] == 2
+    (sentence,) = answer.sentences
+    assert sentence.quoted and sentence.replaces.startswith("Error E42 tells you")
+    assert sentence.text.startswith("Error code E42 means that the cooling fan of the Lumen X2")
+    (quote,) = sentence.quotes
+    assert answer.citations[0].passage[quote.start : quote.end] == sentence.text
+    assert render.answer_dict(answer)["sentences"][0]["replaces"] == sentence.replaces
+
+
+def test_a_sentence_too_short_to_check_is_shown_in_the_source_words(settings):
+    answer = build(settings, "E42.").ask("What is the error code for a stopped cooling fan?")
+    (sentence,) = answer.sentences
+    assert sentence.quoted and "E42" in sentence.text and len(sentence.text.split()) > 5
+
+
+def test_quote_below_zero_keeps_the_model_words(settings):
+    app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(REPLY.split(". ")[0]))
+    make_ingestor(app).ingest([str(CORPUS)])
+    reply = "Error E42 tells you the cooling fan stopped, so the router overheats."
+    app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(reply))
+    limits = Limits(quote_below=0.0)
+    pipeline = Pipeline(app.store, app.retriever, app.generator, limits, LexicalScorer())
+    answer = pipeline.ask("What does error code E42 mean for the cooling fan?")
+    (sentence,) = answer.sentences
+    assert sentence.text == reply and not sentence.quoted and sentence.support == 0.875
+
+
 def test_the_fallback_never_quotes_a_heading(settings, tmp_path):
     notes = tmp_path / "notes.md"
     notes.write_text("# Lumen X2 cooling fan error E42\n\nCall support on weekdays.\n")
