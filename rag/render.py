@@ -76,7 +76,9 @@ def sentence_line(sentence: Sentence) -> str:
     if not sentence.supported:
         return f"(not supported by the sources) {sentence.text}"
     marks = "".join(f"[{n}]" for n in sentence.citations)
-    text = f"The sources say: “{sentence.text}”" if sentence.quoted else sentence.text
+    text = f"“{sentence.text}”" if sentence.quoted else sentence.text
+    if sentence.quoted and not sentence.replaces:  # the answer-level fallback: a quote alone
+        text = f"The sources say: {text}"
     return f"{text} {marks}".strip()
 
 

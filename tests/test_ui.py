@@ -169,3 +169,7 @@ def test_a_quoted_fallback_sentence_is_marked_as_the_source_words():
     assert "fn-quoted" in rendered and "[1]" in rendered
     plain = sentence_html({"text": "Hold reset.", "citations": [1]})
     assert "The sources say" not in plain
+    replaced = dict(quoted, replaces='Press "reset" <now>.')
+    rendered = sentence_html(replaced)  # in the middle of an answer: the quote marks suffice
+    assert rendered.count("“") == 1 and "The sources say" not in rendered
+    assert "the model wrote: Press &quot;reset&quot; &lt;now&gt;." in rendered

@@ -148,6 +148,7 @@ def test_an_unsure_paraphrase_is_shown_in_the_source_words(settings):
     (quote,) = sentence.quotes
     assert answer.citations[0].passage[quote.start : quote.end] == sentence.text
     assert render.answer_dict(answer)["sentences"][0]["replaces"] == sentence.replaces
+    assert render.sentence_line(sentence) == f"“{sentence.text}” [1]"  # CLI: no "sources say"
 
 
 def test_a_sentence_too_short_to_check_is_shown_in_the_source_words(settings):

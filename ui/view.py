@@ -30,6 +30,12 @@ def sentence_html(sentence: dict) -> str:
             '<span class="fn-unsupported" title="not supported by the sources">'
             f"⚠ {_text(sentence['text'])}</span> "
         )
+    if sentence.get("quoted") and sentence.get("replaces"):  # stands in for the model's words
+        title = html.escape(f"the source's words; the model wrote: {sentence['replaces']}")
+        return (
+            f'<span class="fn-sentence fn-quoted" title="{title}">'
+            f"“{_text(sentence['text'])}”{marks}</span> "
+        )
     if sentence.get("quoted"):
         return (
             '<span class="fn-sentence fn-quoted" title="quoted from the source">'
