@@ -16,7 +16,7 @@ import time
 from rag.cite import FINISHED, Numbering, align_quote, parse_markers
 from rag.judge import SupportScorer
 from rag.types import Citation, Hit, Quote, Sentence
-from rag.verify import content_words, looks_like_instructions
+from rag.verify import content_words, in_order, looks_like_instructions
 
 _ABSTAIN = re.compile(
     r"not in (the )?sources|i don'?t know|(sources?|context|passages?) (do|does) not "
@@ -86,7 +86,7 @@ class Verifier:
             if not self.flag_unsupported:
                 return None
             sentence = Sentence(text, (), round(best, 3), supported=False)
-        elif best < self.quote_below or len(content_words(text)) < 2:
+        elif not self._sure(text, best, self.hits[max(keep, key=scores.get) - 1]):
             position = max(keep, key=scores.get)  # unsure: the source's words instead
             start, end = align_quote(text, self.hits[position - 1].chunk.text, finished=True)
             shown = self._shown(position, start, end)  # then the quote stands for both
@@ -104,6 +104,16 @@ class Verifier:
             sentence = Sentence(text, numbers, round(best, 3), True, quotes)
         self.sentences.append(sentence)
         return sentence
+
+    def _sure(self, text: str, support: float, hit: Hit) -> bool:
+        """Can the model's own words be shown? Only with support of at least `quote_below`, at
+        least two content words, and (the same share of) its words in the order of the passage
+        sentence it aligns with: reordered words are how a wrong relation between the passage's
+        own words shows (measured on SQuAD: see docs/citations.md)."""
+        if support < self.quote_below or len(content_words(text)) < 2:
+            return False
+        start, end = align_quote(text, hit.chunk.text, finished=True)
+        return in_order(text, hit.chunk.text[start:end]) >= self.quote_below
 
     def _shown(self, position: int, start: int, end: int) -> bool:
         """Does a quote already shown overlap this span of the passage?"""

@@ -196,6 +196,28 @@ def coverage(question: str, passage: str) -> float:
     return round(sum(w in found for w in words) / len(words), 3)
 
 
+def in_order(sentence: str, passage: str) -> float:
+    """Share of the sentence's content words that the passage has in the same order (the longest
+    common subsequence of the two content-word sequences), in [0, 1]. A sentence that relates the
+    passage's words differently ("The Broncos stayed at the San Jose Marriott" from "The
+    Panthers ... stayed at the San Jose Marriott. The Broncos ...") mostly reorders them.
+
+    >>> in_order("Canberra is the capital of Australia.", "Australia's capital is Canberra.")
+    0.333
+    >>> in_order("The fan stopped in 2024.", "In 2024 the old fan stopped.")
+    0.667
+    """
+    words, found = content_words(sentence), content_words(passage)
+    if not words:
+        return 0.0
+    row = [0] * (len(found) + 1)
+    for word in words:
+        diagonal = 0
+        for j, other in enumerate(found, 1):
+            diagonal, row[j] = row[j], diagonal + 1 if word == other else max(row[j], row[j - 1])
+    return round(row[-1] / len(words), 3)
+
+
 def support(sentence: str, passage: str) -> float:
     """Share of the sentence's distinct content words found in the passage, halved for each
     number or name the passage does not contain (at most twice); in [0, 1].

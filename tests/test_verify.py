@@ -151,6 +151,18 @@ def test_an_unsure_paraphrase_is_shown_in_the_source_words(settings):
     assert render.sentence_line(sentence) == f"“{sentence.text}” [1]"  # CLI: no "sources say"
 
 
+def test_a_fully_supported_sentence_with_the_words_reordered_is_shown_in_the_source_words(
+    settings,
+):
+    """Every word is in the passage (support 1.0) but in another order: the relation may be
+    wrong, so the passage sentence is shown; the same words in the passage's order are not."""
+    reply = "The stopped cooling fan of the Lumen X2 means E42. E42 means the cooling fan stopped."
+    answer = build(settings, reply).ask("What does error code E42 mean for the cooling fan?")
+    first, second = answer.sentences
+    assert first.quoted and first.support == 1.0 and first.replaces.startswith("The stopped")
+    assert not second.quoted and second.text == "E42 means the cooling fan stopped."
+
+
 def test_a_sentence_too_short_to_check_is_shown_in_the_source_words(settings):
     answer = build(settings, "E42.").ask("What is the error code for a stopped cooling fan?")
     (sentence,) = answer.sentences
