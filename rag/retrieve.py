@@ -118,6 +118,9 @@ class Retriever:
         if not hits:
             return []
         cached = self.store.embeddings_for([h.chunk.text_hash for h in hits], self.embedder.name)
+        hits = [h for h in hits if h.chunk.text_hash in cached]  # else still being ingested
+        if not hits:
+            return []
         vectors = np.stack([cached[h.chunk.text_hash] for h in hits])
         cosines = vectors @ query
         hits = [replace(h, score=float(c)) for h, c in zip(hits, cosines, strict=True)]

@@ -93,3 +93,18 @@ def test_reranker_reorders_the_top_passages(app):
     app.retriever.reranker = LLMReranker(KeywordModel(), depth=10)
     after = app.pipeline.retrieve(question, 5)
     assert "E17" in after[0].chunk.text and len(after) == 5
+
+
+def test_a_passage_stored_but_not_yet_embedded_is_not_returned(app, settings):
+    """A writer stores a document's chunks before their vectors are cached; a search between the
+    two (found by BM25) used to fail with a KeyError (seen in the two-writers PostgreSQL test)."""
+    from ingest.chunk import chunk_document
+    from rag.types import Document, content_hash
+
+    text = "Firmware flashing guide\n\nHold the zebra button while the firmware flashes."
+    doc = Document(content_hash("/mid-ingest.txt"), "/mid-ingest.txt", text)
+    app.store.put_document(doc, chunk_document(doc, 600, 0))  # no indexer.add yet
+    reader = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator("x"))  # another
+    reader.retriever.mode = "lexical"  # process: its BM25 index is built from the stored chunks
+    hits = reader.pipeline.retrieve("zebra button firmware", 3)
+    assert hits and all("zebra" not in h.chunk.text for h in hits)
