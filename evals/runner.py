@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib
 import json
 import random
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from evals.dataset import Dataset, DatasetError, Example
 from evals.metrics import (
@@ -66,9 +69,25 @@ def select(
     return examples[:limit] if limit else examples
 
 
-def run_id_for(kind: str, dataset: Dataset, settings: dict, options: dict) -> str:
-    """Deterministic: the same command on the same data and settings resumes the same run."""
-    key = json.dumps([kind, dataset.sha256, settings, options], sort_keys=True, default=str)
+@functools.cache
+def code_fingerprint() -> str:
+    """A hash of Footnote's own Python code (the rag, ingest and evals packages)."""
+    digest = hashlib.sha256()
+    for package in ("rag", "ingest", "evals"):
+        root = Path(importlib.import_module(package).__file__).parent
+        for path in sorted(root.rglob("*.py")):
+            digest.update(path.relative_to(root.parent).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def run_id_for(
+    kind: str, dataset: Dataset, settings: dict, options: dict, code: str | None = None
+) -> str:
+    """Deterministic: the same command on the same data, settings and code resumes the same run;
+    changed code (an upgrade, a fix) starts a new run instead of resuming the old code's results."""
+    code = code_fingerprint() if code is None else code
+    key = json.dumps([kind, dataset.sha256, settings, options, code], sort_keys=True, default=str)
     return f"{kind[:3]}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 

@@ -150,6 +150,20 @@ def test_interrupted_run_resumes_without_rescoring(fake_app, dataset):
     assert metrics["cited_gold"]["n"] == 4
 
 
+def test_changed_code_starts_a_new_run_instead_of_resuming(dataset):
+    """Resuming after an upgrade would report the old code's answers as the new code's."""
+    from evals.dataset import load_dataset
+    from evals.runner import code_fingerprint, run_id_for
+
+    data = load_dataset(dataset)
+    same = [run_id_for("answers", data, {"top_k": 3}, {}, code) for code in ("a", "a", "b")]
+    assert same[0] == same[1] != same[2]
+    assert run_id_for("answers", data, {"top_k": 3}, {}) == run_id_for(
+        "answers", data, {"top_k": 3}, {}, code_fingerprint()
+    )
+    assert len(code_fingerprint()) == 16
+
+
 def test_answers_run_measures_abstention(fake_app, dataset):
     results = RunStore(fake_app.store).results(run_eval(fake_app, dataset, "answers"))
     unanswerable = [r for r in results if not r["gold"]]
