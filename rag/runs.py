@@ -76,7 +76,14 @@ class RunStore:
                     )
 
     def finish(self, run_id: str, metrics: dict) -> None:
+        """Store the run's metrics; those `eval citations` added from the stored results
+        (`judged_*`) are kept, so that running a finished run again does not lose them."""
         with self.engine.begin() as conn:
+            old = conn.execute(
+                sa.select(eval_runs.c.metrics).where(eval_runs.c.id == run_id)
+            ).scalar_one_or_none()
+            judged = {k: v for k, v in (old or {}).items() if k.startswith("judged_")}
+            metrics = {**judged, **metrics}
             conn.execute(
                 eval_runs.update()
                 .where(eval_runs.c.id == run_id)

@@ -119,6 +119,8 @@ def test_citations_are_judged_again_by_an_independent_judge(fake_app, dataset):
     assert metrics["judged_citation_precision"]["value"] == 1.0 and "abstention" in metrics
     stored = [r for r in RunStore(fake_app.store).results(run_id) if r["status"] == "answered"]
     assert all(len(r["judged_scores"]) == len(r["sentences"]) for r in stored)
+    assert run_eval(fake_app, dataset, "answers") == run_id  # the same command again: resumed
+    assert "judged_citation_precision" in RunStore(fake_app.store).get(run_id)["metrics"]
 
 
 def test_retrieval_run_scores_and_stores(fake_app, dataset):
