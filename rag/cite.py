@@ -13,15 +13,16 @@ MARKER = re.compile(
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\[【]?\S)")
 _PARAGRAPH_OR_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)|\n\s*\n\s*|\n(?=\s*\S)")
-# words that a full stop follows without ending the sentence ("St. John", "Dr. Ng", "Fig. 2")
+# words that a full stop follows without ending the sentence ("St. John", "Dr. Ng", "Fig. 2");
+# the second set only before a number ("No. 5", but "The answer is no. Then ...")
 _ABBREVIATIONS = frozenset(
     re.findall(
         r"\S+",
         "mr mrs ms dr prof st mt ft jr sr rev hon gen col lt sgt capt cmdr gov sen rep pres "
-        "no nos vol fig figs pp cf ca vs approx est dept univ "
-        "jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e",
+        "cf ca vs approx est dept univ jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e",
     )
 )
+_BEFORE_NUMBERS = frozenset(["no", "nos", "vol", "fig", "figs", "pp", "p"])
 _LEADING_MARKERS = re.compile(rf"^(?:\s*{MARKER.pattern})+", re.I)
 
 
@@ -58,6 +59,8 @@ def ends_sentence(text: str, stop: int, following: str) -> bool:
     initial = word.isupper() and (len(word) == 1 or "." in word)  # "J.", "U.S." (the U.S. Army)
     if initial or word.lower() in _ABBREVIATIONS:
         return False
+    if word.lower() in _BEFORE_NUMBERS and following.isdigit():
+        return False
     if "." in word or len(word) == 1:  # "a.m.", "c. 1900"
         return not (following.islower() or following.isdigit())
     return not following.islower()
@@ -72,11 +75,11 @@ def _boundaries(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
         stop = match.start() - 1
         while stop >= 0 and text[stop] in "\"')]":
             stop -= 1
-        if stop >= 0 and text[stop] in ".!?":
+        if match.group(0).count("\n") >= 2 or stop < 0:
+            out.append(match)  # a blank line
+        elif stop >= 0 and text[stop] in ".!?":
             if match.end() < len(text) and ends_sentence(text, stop, text[match.end()]):
                 out.append(match)
-        elif "\n" in match.group(0).strip(" \t\r\f\v")[1:] or stop < 0:
-            out.append(match)  # a blank line
         elif match.start() - (text.rfind("\n", 0, match.start()) + 1) <= 60:
             out.append(match)
     return out
@@ -150,9 +153,9 @@ def align_quote(sentence: str, passage: str, finished: bool = False) -> tuple[in
     spans = sentence_spans(passage)
     if finished and any(FINISHED.search(passage[a:b]) for a, b in spans):
         spans = [(a, b) for a, b in spans if FINISHED.search(passage[a:b])]
-        pairs = [(a, b) for a, b in zip(spans, spans[1:], strict=False) if a[1] < b[0]]
-        adjacent = [(a, b) for a, b in pairs if not passage[a[1] : b[0]].strip()]
-        return _best_span(sentence, passage, spans + [(a[0], b[1]) for a, b in adjacent])
+        neighbours = zip(spans, spans[1:], strict=False)  # not across a heading left out
+        pairs = [(a[0], b[1]) for a, b in neighbours if not passage[a[1] : b[0]].strip()]
+        return _best_span(sentence, passage, spans + pairs)
     if not spans:
         return 0, len(passage)
     pairs = [(a[0], b[1]) for a, b in zip(spans, spans[1:], strict=False)]
