@@ -86,17 +86,11 @@ class Verifier:
             if not self.flag_unsupported:
                 return None
             sentence = Sentence(text, (), round(best, 3), supported=False)
-        elif not self._sure(text, best, self.hits[max(keep, key=scores.get) - 1]):
-            position = max(keep, key=scores.get)  # unsure: the source's words instead
-            start, end = align_quote(text, self.hits[position - 1].chunk.text, finished=True)
-            shown = self._shown(position, start, end)  # then the quote stands for both
-            quote = self._quote_sentence(position, start, end, replaces=text)
-            if quote is None and not shown:
-                self.dropped += 1
-            else:
-                self.requoted += 1
-            return quote
         else:
+            position = max(keep, key=scores.get)
+            start, end = align_quote(text, self.hits[position - 1].chunk.text, finished=True)
+            if not self._sure(text, best, self.hits[position - 1].chunk.text[start:end]):
+                return self._stand_in(text, position, start, end)
             numbers = tuple(self.numbering.cite(n) for n in keep)
             quotes = tuple(
                 self._quote(text, n, number) for n, number in zip(keep, numbers, strict=True)
@@ -105,15 +99,25 @@ class Verifier:
         self.sentences.append(sentence)
         return sentence
 
-    def _sure(self, text: str, support: float, hit: Hit) -> bool:
+    def _sure(self, text: str, support: float, aligned: str) -> bool:
         """Can the model's own words be shown? Only with support of at least `quote_below`, at
         least two content words, and (the same share of) its words in the order of the passage
-        sentence it aligns with: reordered words are how a wrong relation between the passage's
-        own words shows (measured on SQuAD: see docs/citations.md)."""
+        sentence it aligns with (`aligned`): reordered words are how a wrong relation between
+        the passage's own words shows (measured on SQuAD: see docs/citations.md)."""
         if support < self.quote_below or len(content_words(text)) < 2:
             return False
-        start, end = align_quote(text, hit.chunk.text, finished=True)
-        return in_order(text, hit.chunk.text[start:end]) >= self.quote_below
+        return in_order(text, aligned) >= self.quote_below
+
+    def _stand_in(self, text: str, position: int, start: int, end: int) -> Sentence | None:
+        """The check is unsure of `text`: show the aligned passage span instead (once: a span
+        already shown stands for this sentence too)."""
+        shown = self._shown(position, start, end)
+        quote = self._quote_sentence(position, start, end, replaces=text)
+        if quote is None and not shown:
+            self.dropped += 1
+        else:
+            self.requoted += 1
+        return quote
 
     def _shown(self, position: int, start: int, end: int) -> bool:
         """Does a quote already shown overlap this span of the passage?"""
