@@ -38,19 +38,19 @@ def scifact_corpus(target: Path, n: int) -> None:
 
 
 def bench_ingest(home: Path, env: dict) -> dict:
-    from rag.compose import App
-    from rag.config import load_settings
+    from rag.settings import load_settings
+    from ui.compose import App
 
     corpus = home.parent / "scifact"
     corpus.mkdir()
     scifact_corpus(corpus, N_ABSTRACTS)
     t0 = time.perf_counter()
-    cmd = [sys.executable, "-m", "rag", "ingest", str(corpus)]
+    cmd = [sys.executable, "-m", "ui", "ingest", str(corpus)]
     subprocess.run(cmd, env=env, check=True, capture_output=True)
     pipeline_s = time.perf_counter() - t0
     app = App(load_settings(environ=env)[0])
     n_chunks = app.store.count_chunks()
-    texts = [t for _, t in _chunk_texts(app)]
+    texts = app.store.chunk_texts()[1]
     model = app.embedder
     t0 = time.perf_counter()
     model.warm_up()  # the CLI pays the model load too
@@ -64,18 +64,9 @@ def bench_ingest(home: Path, env: dict) -> dict:
     }
 
 
-def _chunk_texts(app):
-    import sqlalchemy as sa
-
-    from rag.schema import chunks
-
-    with app.store.engine.connect() as conn:
-        return list(conn.execute(sa.select(chunks.c.text_hash, chunks.c.text)))
-
-
 def bench_ask(home: Path, env: dict) -> dict:
-    from rag.compose import App
-    from rag.config import load_settings
+    from rag.settings import load_settings
+    from ui.compose import App
 
     squad = json.loads((DATA / "squad-v1.1" / "dev-v1.1.part.json").read_text())
     corpus = home.parent / "squad"
@@ -87,7 +78,7 @@ def bench_ask(home: Path, env: dict) -> dict:
             questions += [q["question"] for q in para["qas"][:1]]
     env = {**env, "FOOTNOTE_HOME": str(home / "squad")}
     subprocess.run(
-        [sys.executable, "-m", "rag", "ingest", str(corpus)],
+        [sys.executable, "-m", "ui", "ingest", str(corpus)],
         env=env,
         check=True,
         capture_output=True,
@@ -103,7 +94,7 @@ def bench_ask(home: Path, env: dict) -> dict:
 
 
 def bench_faiss(real: np.ndarray | None) -> list[dict]:
-    from rag.index import FaissIndex, NumpyIndex
+    from rag.retrieval.vectors import FaissIndex, NumpyIndex
 
     rng = np.random.default_rng(0)
     out = []
@@ -157,14 +148,14 @@ def main() -> None:
     faiss.omp_set_num_threads(1)  # single-query latency, as a server thread sees it
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
-        from rag.config import load_settings
+        from rag.settings import load_settings
 
         models = load_settings()[0].models_path  # the user's installed models, not the temp home
         env = {**os.environ, "FOOTNOTE_HOME": str(home), "FOOTNOTE_MODELS_DIR": str(models)}
         print(f"== ingest: {N_ABSTRACTS} SciFact abstracts ==", flush=True)
         ingest = bench_ingest(home, env)
         print(json.dumps(ingest, indent=1), flush=True)
-        from rag.compose import App
+        from ui.compose import App
 
         app = App(load_settings(environ=env)[0])
         real = np.concatenate([v for _, v in app.store.vectors(app.embedder.name)])

@@ -30,11 +30,11 @@ SIZES = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000,1000000").s
 
 def footnote(home: Path, *args: str) -> str:
     env = {**os.environ, "FOOTNOTE_HOME": str(home)}
-    from rag.config import load_settings
+    from rag.settings import load_settings
 
     env["FOOTNOTE_MODELS_DIR"] = str(load_settings()[0].models_path)
     result = subprocess.run(
-        [sys.executable, "-m", "rag", *args], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-m", "ui", *args], env=env, capture_output=True, text=True, check=True
     )
     return result.stdout
 
@@ -87,8 +87,8 @@ def _latency(fn, queries) -> tuple[float, float]:
 def sweep() -> None:
     import faiss
 
-    from rag.index import FaissIndex
-    from rag.lexical import BM25Index
+    from rag.retrieval.lexical import BM25Index
+    from rag.retrieval.vectors import FaissIndex
 
     faiss.omp_set_num_threads(1)
     rng = np.random.default_rng(0)
@@ -130,8 +130,8 @@ def sweep() -> None:
 
 
 def whole_retriever() -> None:
-    from rag.compose import App
-    from rag.config import load_settings
+    from rag.settings import load_settings
+    from ui.compose import App
 
     env = {**os.environ, "FOOTNOTE_HOME": str(HOME / "scifact")}
     app = App(load_settings(environ=env)[0])
@@ -156,7 +156,7 @@ def peer() -> None:
         print("\npeer (LangChain FAISS): skipped; set BENCH_PEER_PYTHON to run it")
         return
     script = Path(__file__).with_name("peer_langchain.py")
-    from rag.models import embedder_path
+    from rag.models.packaged import embedder_path
 
     subprocess.run(
         [python, str(script), str(HOME / "data" / "scifact"), embedder_path("")], check=True

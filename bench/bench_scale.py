@@ -21,8 +21,8 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from rag.index import FaissIndex, NumpyIndex  # noqa: E402
-from rag.pgindex import PgVectorIndex  # noqa: E402
+from rag.retrieval.vectors import FaissIndex, NumpyIndex  # noqa: E402
+from rag.storage.postgres import PgVectorIndex  # noqa: E402
 
 DIM = 384
 SIZES = [int(n) for n in os.environ.get("BENCH_SCALE_SIZES", "100000").split(",")]

@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable
 
 from evals.metrics import bootstrap_ci, citation_scores
-from rag.judge import SupportScorer
+from rag.answering.scorers import SupportScorer
 
 AGAINST = ("passage", "quote")
 
@@ -25,9 +25,9 @@ def cited_texts(row: dict, sentence: dict, against: str) -> list[str]:
     if against == "passage":
         return [passages[str(n)] for n in sentence["citations"] if str(n) in passages]
     return [
-        passages[str(n)][start:end]
-        for n, start, end in sentence.get("quotes", [])
-        if str(n) in passages
+        passages[str(q["number"])][q["start"] : q["end"]]
+        for q in sentence.get("quotes", [])
+        if str(q["number"]) in passages
     ]
 
 

@@ -132,7 +132,7 @@ def relevance_tradeoff(results: list[dict], thresholds=RELEVANCE_THRESHOLDS) -> 
     for t in thresholds:
 
         def answered(r, t=t):
-            relevance = r.get("timings", {}).get("relevance", 1.0)
+            relevance = r.get("relevance", 1.0)
             return r.get("status") == "answered" and relevance >= t
 
         kept = share(answerable, answered)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib
 import json
 import random
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,11 +25,12 @@ from evals.metrics import (
     recall_at_k,
     token_f1,
 )
-from rag.judge import SupportScorer
-from rag.pipeline import Pipeline
-from rag.retrieve import Filters
-from rag.runs import RunStore
-from rag.store import Store
+from evals.runs import RunStore
+from rag.answering.pipeline import Pipeline
+from rag.answering.scorers import SupportScorer
+from rag.retrieval.retriever import Filters
+from rag.serialise import answer_dict
+from rag.storage.store import Store
 from rag.types import NOT_IN_SOURCES, Answer
 
 RETRIEVAL_KS = (1, 5, 10, 100)
@@ -72,9 +73,12 @@ def select(
 @functools.cache
 def code_fingerprint() -> str:
     """A hash of Footnote's own Python code (the rag, ingest and evals packages)."""
+    import ingest
+    import rag
+
     digest = hashlib.sha256()
-    for package in ("rag", "ingest", "evals"):
-        root = Path(importlib.import_module(package).__file__).parent
+    for package in (rag, ingest, sys.modules[__package__]):
+        root = Path(package.__file__).parent
         for path in sorted(root.rglob("*.py")):
             digest.update(path.relative_to(root.parent).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
@@ -124,6 +128,7 @@ def score_retrieval(example: Example, hits, gold_map: dict[str, str]) -> dict:
 
 def score_answer(example: Example, answer: Answer, gold_map: dict[str, str], judge: Judge) -> dict:
     declined = answer.status == NOT_IN_SOURCES
+    data = answer_dict(answer)
     passages = {c.number: c.passage for c in answer.citations}
     sources = [c.source for c in answer.citations]
     gold = {gold_map[g] for g in example.gold_sources}
@@ -135,21 +140,14 @@ def score_answer(example: Example, answer: Answer, gold_map: dict[str, str], jud
         "answers": list(example.answers),
         "gold": sorted(gold),
         "answer_id": answer.id,
-        "sentences": [
-            {
-                "text": s.text,
-                "citations": list(s.citations),
-                "support": s.support,
-                "quoted": s.quoted,
-                "replaces": s.replaces,
-                "quotes": [[q.number, q.start, q.end] for q in s.quotes],
-            }
-            for s in answer.sentences
-        ],
+        "sentences": data["sentences"],
         "passages": {str(n): p for n, p in passages.items()},  # for judging the run again later
         "sources": sources,
         "latency_s": answer.timings.get("total_s", 0.0),
-        "timings": answer.timings,
+        "timings": data["timings"],
+        "relevance": data["relevance"],
+        "fallback": data["fallback"],
+        "counts": data["counts"],
         "abstention": abstention_correct(example.answerable, declined),
     }
     if example.answerable and example.answers:

@@ -14,12 +14,13 @@ import time
 from collections.abc import Callable
 
 from ingest.chunk import chunk_document
-from ingest.pipeline import Ingestor, IngestReport, ingestor_options
+from ingest.pipeline import IngestOptions, Ingestor, IngestReport
 from ingest.sources import expand
 from rag.errors import ConfigError, FootnoteError
 
 log = logging.getLogger(__name__)
 BATCH = 16  # sources per extraction task
+EmbedderSpec = tuple[str, str, int]  # (sentence-transformers folder, cache name, batch size)
 EMBED_BATCH = 256  # texts per embedding call
 
 
@@ -45,14 +46,16 @@ def connect(address: str, num_cpus: int | None = None) -> None:
         ray.init(address=address, **kwargs)
 
 
-def _extract(sources: list[str], settings, collection: str) -> list[tuple[str, object]]:
+def _extract(
+    sources: list[str], options: IngestOptions, collection: str
+) -> list[tuple[str, object]]:
     """Runs on a worker: (source, (Document, chunks)) or (source, error message)."""
-    loader = Ingestor(None, None, **ingestor_options(settings))  # load() only
+    loader = Ingestor(None, None, options)  # load() only
     out = []
     for source in sources:
         try:
             doc = loader.load(source, collection)
-            chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
+            chunks = chunk_document(doc, options.chunk_size, options.chunk_overlap)
             out.append((source, (doc, chunks)))
         except FootnoteError as exc:
             out.append((source, str(exc)))
@@ -63,7 +66,7 @@ class _Embedder:
     """A Ray actor holding one embedding model."""
 
     def __init__(self, path: str, name: str, batch_size: int):
-        from rag.embed import SentenceTransformerEmbedder
+        from rag.retrieval.embedding import SentenceTransformerEmbedder
 
         self.model = SentenceTransformerEmbedder(path, name, batch_size=batch_size)
 
@@ -75,7 +78,7 @@ def ray_ingest(
     ingestor: Ingestor,
     args: list[str],
     *,
-    settings,
+    embedder: EmbedderSpec,
     collection: str = "default",
     workers: int = 2,
     progress: Callable[[int], None] | None = None,
@@ -84,22 +87,18 @@ def ray_ingest(
     ray = _ray()
     from ray.util import ActorPool
 
-    from rag.models import EMBEDDER_NAME, embedder_path
-
     started = time.perf_counter()
     report = IngestReport()
     expansion = expand(args)
     report.skipped = expansion.skipped
     extract = ray.remote(max_retries=3, retry_exceptions=False)(_extract)
     batches = [expansion.sources[i : i + BATCH] for i in range(0, len(expansion.sources), BATCH)]
-    pending = [extract.remote(batch, settings, collection) for batch in batches]
+    pending = [extract.remote(batch, ingestor.options, collection) for batch in batches]
     known = ingestor.store.document_hashes()
     model = ingestor.indexer.embedder.name
     gpus = 1 if ray.cluster_resources().get("GPU", 0) >= workers else 0
     actor = ray.remote(num_gpus=gpus, max_restarts=2, max_task_retries=3)(_Embedder)
-    path = embedder_path(settings.embedding_model)
-    name = settings.embedding_model or EMBEDDER_NAME
-    pool = ActorPool([actor.remote(path, name, settings.embed_batch_size) for _ in range(workers)])
+    pool = ActorPool([actor.remote(*embedder) for _ in range(workers)])
     buffered: list = []  # (doc, previous, chunks) waiting for their embeddings
 
     def store_buffered() -> None:

@@ -11,11 +11,11 @@ from pathlib import Path
 from ingest.chunk import chunk_document
 from ingest.extract import decode, html_document, read_file, text_document
 from ingest.fetch import fetch_url
-from ingest.safety import NetworkPolicy, parse_ports
+from ingest.safety import NetworkPolicy
 from ingest.sources import expand, is_url, under
 from rag.errors import FootnoteError, IngestError
-from rag.indexing import Indexer
-from rag.store import Store
+from rag.retrieval.indexer import Indexer
+from rag.storage.store import Store
 from rag.types import Chunk, Document
 
 log = logging.getLogger(__name__)
@@ -31,25 +31,16 @@ def page_document(body: bytes, ctype: str, source: str, url: str, collection: st
     return text_document(text, source, source.rstrip("/").rsplit("/", 1)[-1], collection)
 
 
-def make_ingestor(app) -> Ingestor:
-    """An Ingestor configured from an App's settings (rag.compose.App)."""
-    return Ingestor(app.store, app.indexer, **ingestor_options(app.settings))
+@dataclass(frozen=True)
+class IngestOptions:
+    """How sources are read and cut: chunking, size and time limits, the network policy."""
 
-
-def ingestor_options(s) -> dict:
-    """The Ingestor's keyword arguments from Settings (chunking, limits, network policy)."""
-    return {
-        "chunk_size": s.chunk_size,
-        "chunk_overlap": s.chunk_overlap,
-        "max_bytes": s.max_file_bytes,
-        "fetch_timeout": s.fetch_timeout,
-        "user_agent": s.user_agent,
-        "policy": network_policy(s),
-    }
-
-
-def network_policy(settings) -> NetworkPolicy:
-    return NetworkPolicy(settings.allow_private_networks, parse_ports(settings.allowed_ports))
+    chunk_size: int
+    chunk_overlap: int
+    max_bytes: int
+    fetch_timeout: float
+    user_agent: str
+    policy: NetworkPolicy
 
 
 @dataclass
@@ -89,22 +80,10 @@ class Ingestor:
     """Turns sources into stored, embedded, indexed documents. Batches embedding across files."""
 
     def __init__(
-        self,
-        store: Store,
-        indexer: Indexer,
-        *,
-        chunk_size: int,
-        chunk_overlap: int,
-        max_bytes: int,
-        fetch_timeout: float,
-        user_agent: str,
-        policy: NetworkPolicy,
-        flush_chunks: int = 512,
+        self, store: Store, indexer: Indexer, options: IngestOptions, flush_chunks: int = 512
     ):
-        self.store, self.indexer = store, indexer
-        self.chunk_size, self.chunk_overlap = chunk_size, chunk_overlap
-        self.max_bytes, self.fetch_timeout, self.user_agent = max_bytes, fetch_timeout, user_agent
-        self.policy, self.flush_chunks = policy, flush_chunks
+        self.store, self.indexer, self.options = store, indexer, options
+        self.flush_chunks = flush_chunks
         self._pending: list[Chunk] = []
         self.embed_seconds = 0.0  # time spent embedding and indexing, for reports
 
@@ -165,7 +144,7 @@ class Ingestor:
         if previous and previous[1] == doc.text_hash:
             return "unchanged", 0
         if chunks is None:
-            chunks = chunk_document(doc, self.chunk_size, self.chunk_overlap)
+            chunks = chunk_document(doc, self.options.chunk_size, self.options.chunk_overlap)
         changes = self.store.put_document(doc, chunks)
         self.indexer.remove(changes.removed_vector_ids)
         self._pending.extend(changes.added)
@@ -180,9 +159,10 @@ class Ingestor:
 
     def load(self, source: str, collection: str = "default") -> Document:
         """Read or fetch one source and extract its text."""
+        o = self.options
         if not is_url(source):
-            return read_file(Path(source), self.max_bytes, collection)
-        page = fetch_url(source, self.fetch_timeout, self.max_bytes, self.user_agent, self.policy)
+            return read_file(Path(source), o.max_bytes, collection)
+        page = fetch_url(source, o.fetch_timeout, o.max_bytes, o.user_agent, o.policy)
         return page_document(page.body, page.content_type, source, page.url, collection)
 
     def flush(self) -> None:

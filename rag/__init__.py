@@ -1,6 +1,6 @@
-"""Footnote's core: types, settings, store, embedding, index, retrieval, generation, citations."""
+"""Footnote's core: types, settings and errors at the top; `storage`, `retrieval`, `answering`
+and `models` below, one subpackage per stage."""
 
-from rag.config import Settings, load_settings
 from rag.errors import (
     ConfigError,
     FootnoteError,
@@ -9,6 +9,7 @@ from rag.errors import (
     ModelError,
     QuestionError,
 )
+from rag.settings import Settings, load_settings
 from rag.types import ANSWERED, NOT_IN_SOURCES, Answer, Chunk, Citation, Document, Hit, Sentence
 
 __all__ = [

@@ -23,3 +23,7 @@ class ModelError(FootnoteError):
 
 class QuestionError(FootnoteError):
     """A question is empty or too long."""
+
+
+class NotFound(FootnoteError):
+    """An id that does not exist (or is not visible to the caller)."""

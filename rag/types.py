@@ -130,16 +130,22 @@ NOT_IN_SOURCES = "not_in_sources"
 
 @dataclass(frozen=True)
 class Answer:
-    """A complete answer: verified sentences, their sources in citation order, and timings."""
+    """A complete answer: verified sentences, their sources in citation order, and how it was
+    reached (relevance of the best passage, the fallback used, counts, timings in seconds)."""
 
     question: str
     status: str  # ANSWERED or NOT_IN_SOURCES
     sentences: tuple[Sentence, ...]
     citations: tuple[Citation, ...]
     closest: tuple[Hit, ...] = ()  # retrieved passages, shown when nothing could be answered
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds (and decode tokens/s)
     id: str = ""
     standalone: str = ""  # the follow-up question as rewritten for retrieval, when different
+    relevance: float = 0.0  # the best retrieved passage's relevance to the question, in [0, 1]
+    fallback: str = ""  # "quote" when the answer is the answer-level quote fallback
+    tokens: int = 0  # tokens the generator wrote
+    dropped: int = 0  # generated sentences no passage supports (not shown)
+    requoted: int = 0  # generated sentences shown in the source's own words instead
 
     @property
     def text(self) -> str:

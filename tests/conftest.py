@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from rag.compose import App
-from rag.config import load_settings
 from rag.fakes import HashEmbedder, ScriptedGenerator
 from rag.models import QWEN_05B
+from rag.settings import load_settings
+from ui.compose import App
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = FIXTURES / "corpus"

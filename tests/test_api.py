@@ -11,11 +11,9 @@ import pytest
 import uvicorn
 from conftest import CORPUS, make_settings
 
-from ingest.pipeline import make_ingestor
-from rag.compose import App
 from rag.fakes import HashEmbedder
-from ui.api import create_api
-from ui.keys import KeyStore
+from ui.api.app import create_api
+from ui.compose import App
 
 SECRET = "The internal escalation code for outages is TANGERINE-42."
 
@@ -50,13 +48,13 @@ def server(tmp_path_factory):
     )
     generator = SlowGenerator()
     app = App(settings, embedder=HashEmbedder(), generator=generator)
-    ingestor = make_ingestor(app)
+    ingestor = app.ingestor()
     ingestor.ingest([str(CORPUS)], collection="public")
     internal = home / "internal"
     internal.mkdir()
     (internal / "escalation.md").write_text(f"# Escalation\n\n{SECRET} Call the on-call lead.\n")
     ingestor.ingest([str(internal)], collection="internal")
-    keys = KeyStore(app.store.engine)
+    keys = app.store.keys
     tokens = {
         "customer": keys.create("customer", "ask", ["public"])[1],
         "staff": keys.create("staff", "ask", ["public", "internal"])[1],
@@ -171,7 +169,7 @@ def test_conversation_follow_up_and_read_back(server):
             "How do I reset the X2?",
             "and how long does that take?",
         ]
-        assert read["turns"][0]["answer"]["citations"]
+        assert read["turns"][0]["answer"]["sources"]
     with client(server, "staff") as other:
         assert other.get(f"/v1/conversations/{convo['id']}").status_code == 404
 
@@ -187,9 +185,7 @@ def test_feedback_is_stored_and_scoped(server):
             c.post("/v1/feedback", json={"answer_id": answer["id"], "rating": "meh"}).status_code
             == 422
         )
-    from rag.history import History
-
-    stored = History(server["app"].store.engine).feedback_for([answer["id"]])
+    stored = server["app"].store.feedback.for_answers([answer["id"]])
     assert stored[answer["id"]] == [{"rating": -1, "comment": "vague", "source": "api"}]
     with client(server, "staff") as other:
         theirs = other.post("/v1/feedback", json={"answer_id": answer["id"], "rating": "up"})
@@ -339,7 +335,7 @@ def test_openapi_schema_conformance(server):
 
 
 def test_queue_refuses_when_full_and_times_out():
-    from ui.queue import AnswerQueue, Busy
+    from ui.api.queue import AnswerQueue, Busy
 
     queue = AnswerQueue(size=2, timeout=0.2)
     holding, release = threading.Event(), threading.Event()

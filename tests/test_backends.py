@@ -11,12 +11,10 @@ import pytest
 import sqlalchemy as sa
 from conftest import CORPUS, make_settings
 
-from ingest.pipeline import make_ingestor
-from rag import migrate
-from rag.compose import App
 from rag.fakes import HashEmbedder, ScriptedGenerator
-from rag.retrieve import Filters
-from rag.store import Store
+from rag.retrieval import Filters
+from rag.storage import Store, migrate
+from ui.compose import App
 
 
 def echo(messages):
@@ -43,7 +41,7 @@ def corpus(tmp_path):
 
 
 def test_ingest_search_answer_update_and_prune(app, corpus):
-    ingestor = make_ingestor(app)
+    ingestor = app.ingestor()
     report = ingestor.ingest([str(corpus)], collection="help")
     assert len(report.added) == 4 and not report.failed
     for mode in ("dense", "lexical", "hybrid"):
@@ -52,15 +50,15 @@ def test_ingest_search_answer_update_and_prune(app, corpus):
         assert hits[0].source.endswith("warranty.txt"), mode
     answer = app.pipeline.ask("How long is the Lumen warranty?")
     assert answer.status == "answered" and answer.citations[0].source.endswith("warranty.txt")
-    assert app.store.load_answer(answer.id)["citations"]
+    assert app.store.answers.load(answer.id).citations
     assert not app.retriever.search(["warranty"], 3, Filters(("other",)))[0]
 
     chunks = app.store.count_chunks()
     (corpus / "warranty.txt").write_text((corpus / "warranty.txt").read_text() + "\nNew line.\n")
-    again = make_ingestor(app).ingest([str(corpus)], collection="help")
+    again = app.ingestor().ingest([str(corpus)], collection="help")
     assert len(again.updated) == 1 and again.chunks_added <= 2
     (corpus / "refunds.md").unlink()
-    pruned = make_ingestor(app).ingest([str(corpus)], collection="help", prune=True)
+    pruned = app.ingestor().ingest([str(corpus)], collection="help", prune=True)
     assert len(pruned.removed) == 1
     assert app.store.count_chunks() < chunks + 2
     assert len(app.indexer.index) == app.store.count_chunks()
@@ -82,7 +80,7 @@ def test_backends_agree_on_top_results(tmp_path, pg_url):
     }.items():
         settings = make_settings(tmp_path / name, **env)
         app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator("x"))
-        make_ingestor(app).ingest([str(CORPUS)])
+        app.ingestor().ingest([str(CORPUS)])
         app.retriever.mode = "dense"
         tops[name] = [app.retriever.search([q], 1)[0][0].source for q in questions]
         app.store.engine.dispose()
@@ -121,7 +119,7 @@ def _writer(url: str, folder: str, rounds: int, queue) -> None:
         settings = make_settings(Path(folder) / "home", database_url=url, vector_backend="pgvector")
         app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator("x"))
         for _ in range(rounds):
-            make_ingestor(app).ingest([folder])
+            app.ingestor().ingest([folder])
         queue.put("ok")
     except Exception as exc:  # noqa: BLE001 - report to the parent test
         queue.put(repr(exc))

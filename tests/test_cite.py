@@ -1,12 +1,6 @@
-from rag.cite import (
-    Numbering,
-    align_quote,
-    complete_sentences,
-    parse_markers,
-    sentence_spans,
-    split_sentences,
-)
-from rag.verify import support
+from rag.answering.citations import Numbering, align_quote, parse_markers
+from rag.answering.sentences import complete_sentences, sentence_spans, split_sentences
+from rag.answering.support import support
 
 
 def test_parse_markers_variants():

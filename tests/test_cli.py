@@ -2,7 +2,7 @@
 
 from click.testing import CliRunner
 
-from rag.cli import main
+from ui.cli import main
 
 
 def invoke(tmp_path, *args, env=None):

@@ -1,7 +1,7 @@
 import pytest
 
-from rag.config import FIELDS, Settings, describe, load_settings
 from rag.errors import ConfigError
+from rag.settings import FIELDS, Settings, describe, load_settings
 
 
 def test_every_setting_has_a_default_and_description():

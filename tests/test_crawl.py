@@ -14,13 +14,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import make_settings
 
-from ingest.crawl import make_crawler
-from ingest.crawloptions import CrawlOptions
 from ingest.fetch import fetch_url
 from ingest.safety import NetworkPolicy, UnsafeURLError
-from rag.cli import main
-from rag.compose import App
 from rag.errors import IngestError
+from ui.cli import main
+from ui.compose import App
 
 WORDS = (
     "The Lumen X2 router stores its configuration in flash memory and restores it after a power "
@@ -166,8 +164,7 @@ OPTIONS = dict(rate=0, retries=1, timeout=1.0, max_bytes=200_000, concurrency=4)
 
 
 def crawl(app, url, **kw):
-    options = CrawlOptions(**{**OPTIONS, **kw})
-    return make_crawler(app, options).crawl(url)
+    return app.crawler(app.crawl_options(**{**OPTIONS, **kw})).crawl(url)
 
 
 @pytest.fixture
@@ -254,13 +251,11 @@ def test_interrupted_crawl_resumes(app, site):
         if report.fetched >= 2:
             cancel.set()
 
-    options = CrawlOptions(**{**OPTIONS, "concurrency": 1})
-    first = make_crawler(app, options, progress=stop_after_two, cancel=cancel).crawl(
-        site.base + "/"
-    )
+    options = app.crawl_options(**{**OPTIONS, "concurrency": 1})
+    first = app.crawler(options, progress=stop_after_two, cancel=cancel).crawl(site.base + "/")
     assert first.stopped.startswith("interrupted")
     partial = stored(app)
-    resumed = make_crawler(app, options).crawl(site.base + "/")
+    resumed = app.crawler(options).crawl(site.base + "/")
     assert resumed.resumed and resumed.complete
     assert partial < stored(app) and len(stored(app)) == 6
     assert site.requests["/guide/a"] == 1  # done before the interruption: not fetched again

@@ -5,7 +5,16 @@ import importlib
 
 import pytest
 
-MODULES = ["rag.types", "rag.cite", "rag.verify", "rag.retrieve", "evals.metrics", "evals.judging"]
+MODULES = [
+    "rag.types",
+    "rag.answering.citations",
+    "rag.answering.sentences",
+    "rag.answering.support",
+    "rag.answering.words",
+    "rag.retrieval.retriever",
+    "evals.metrics",
+    "evals.judging",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

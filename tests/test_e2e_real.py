@@ -11,7 +11,7 @@ import pytest
 from conftest import CORPUS
 
 pytestmark = pytest.mark.real_models
-FOOTNOTE = [sys.executable, "-m", "rag"]
+FOOTNOTE = [sys.executable, "-m", "ui"]
 
 
 @pytest.fixture(scope="module")
@@ -102,12 +102,12 @@ def test_corrupt_index_and_missing_model_are_clear_errors(env, tmp_path):
 
 def test_every_answer_is_stored_with_its_citations(env):
     answer = ask(env, "What does error code E05 mean?")
-    from rag.store import Store
+    from rag.storage import Store
 
     store = Store(f"sqlite:///{Path(env['FOOTNOTE_HOME']) / 'footnote.db'}")
-    stored = store.load_answer(answer["id"])
-    assert stored["question"] == "What does error code E05 mean?"
-    assert [c["number"] for c in stored["citations"]] == [s["number"] for s in answer["sources"]]
+    stored = store.answers.load(answer["id"])
+    assert stored.question == "What does error code E05 mean?"
+    assert [c.number for c in stored.citations] == [s["number"] for s in answer["sources"]]
 
 
 def test_bad_questions_exit_with_a_message(env):

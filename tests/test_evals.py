@@ -14,9 +14,9 @@ from evals.gate import check
 from evals.importers import import_scifact, import_squad
 from evals.report import html_report, markdown_summary
 from evals.runner import run, scorer_judge, select
-from rag.cli import main
-from rag.judge import LexicalScorer
-from rag.runs import RunNotFound, RunStore
+from evals.runs import RunNotFound, RunStore
+from rag.answering.scorers import LexicalScorer
+from ui.cli import main
 
 QUESTIONS = [
     ("What does error code E42 mean?", "lumen-x2-errors.html", "cooling fan"),
@@ -296,10 +296,10 @@ def test_relevance_tradeoff_trades_answers_for_abstention():
     from evals.report import relevance_tradeoff
 
     results = [
-        {"gold": ["a"], "status": "answered", "timings": {"relevance": 0.7}},
-        {"gold": ["b"], "status": "answered", "timings": {"relevance": 0.45}},
-        {"gold": [], "status": "answered", "timings": {"relevance": 0.5}},
-        {"gold": [], "status": "not_in_sources", "timings": {"relevance": 0.2}},
+        {"gold": ["a"], "status": "answered", "relevance": 0.7},
+        {"gold": ["b"], "status": "answered", "relevance": 0.45},
+        {"gold": [], "status": "answered", "relevance": 0.5},
+        {"gold": [], "status": "not_in_sources", "relevance": 0.2},
     ]
     low, high = relevance_tradeoff(results, (0.44, 0.6))
     assert (low["answered"], low["declined"], low["balanced_accuracy"]) == (1.0, 0.5, 0.75)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.real_models
 
 def footnote(env, *args):
     return subprocess.run(
-        [sys.executable, "-m", "rag", *args], env=env, capture_output=True, text=True, timeout=1200
+        [sys.executable, "-m", "ui", *args], env=env, capture_output=True, text=True, timeout=1200
     )
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rag.errors import IndexMismatchError
-from rag.index import FaissIndex, NumpyIndex, load_index, save_index
+from rag.retrieval.vectors import FaissIndex, NumpyIndex, load_index, save_index
 
 DIM = 16
 
@@ -26,7 +26,7 @@ def index(request):
     if request.param == "pgvector":  # a real PostgreSQL + pgvector (pgserver)
         import sqlalchemy as sa
 
-        from rag.pgindex import PgVectorIndex
+        from rag.storage.postgres import PgVectorIndex
 
         engine = sa.create_engine(request.getfixturevalue("pg_url"))
         yield PgVectorIndex(engine, DIM)

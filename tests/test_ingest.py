@@ -2,6 +2,7 @@
 
 import shutil
 import time
+from dataclasses import replace
 
 import pytest
 from conftest import CORPUS
@@ -24,16 +25,10 @@ class CountingEmbedder:
 
 
 def make_ingestor(app, **kw):
-    s = app.settings
-    defaults = dict(
-        chunk_size=s.chunk_size,
-        chunk_overlap=s.chunk_overlap,
-        max_bytes=s.max_file_bytes,
-        fetch_timeout=1.0,
-        user_agent="test",
-        policy=NetworkPolicy(allow_private=True, allowed_ports=None),
-    )
-    return Ingestor(app.store, app.indexer, **{**defaults, **kw})
+    """The App's ingestor, allowed to fetch from loopback, with other options overridden."""
+    policy = NetworkPolicy(allow_private=True, allowed_ports=None)
+    options = replace(app.ingest_options, fetch_timeout=1.0, user_agent="test", policy=policy)
+    return Ingestor(app.store, app.indexer, replace(options, **kw))
 
 
 @pytest.fixture
@@ -83,8 +78,8 @@ def test_prune_removes_documents_whose_file_is_gone(fake_app, corpus):
 
 
 def test_index_survives_restart(fake_app, corpus, settings):
-    from rag.compose import App
     from rag.fakes import HashEmbedder
+    from ui.compose import App
 
     make_ingestor(fake_app).ingest([str(corpus)])
     reopened = App(settings, embedder=HashEmbedder(), generator=fake_app.generator)
@@ -186,8 +181,8 @@ def test_nothing_ingested_is_not_ok(fake_app, tmp_path):
 
 def test_a_second_process_sees_documents_ingested_by_another(settings, tmp_path):
     """Two Apps on one home stand for two processes (say the API and a CLI ingest)."""
-    from rag.compose import App
     from rag.fakes import HashEmbedder, ScriptedGenerator
+    from ui.compose import App
 
     server = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator("x"))
     writer = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator("x"))

@@ -3,7 +3,7 @@ import hashlib
 import pytest
 
 from rag.errors import ModelError
-from rag.models import PackagedGGUF, assemble, embedder_path, generator_path
+from rag.models.packaged import PackagedGGUF, assemble, embedder_path, generator_path
 
 PARTS = [b"GGUF" + b"a" * 100, b"b" * 50, b"c" * 7]
 SPEC = PackagedGGUF(

@@ -4,11 +4,11 @@ import pytest
 from conftest import CORPUS
 from test_ingest import make_ingestor
 
-from rag.compose import App
 from rag.errors import QuestionError
 from rag.fakes import HashEmbedder, ScriptedGenerator
-from rag.render import answer_dict
+from rag.serialise import answer_dict
 from rag.types import ANSWERED, NOT_IN_SOURCES, Answer, Sentence
+from ui.compose import App
 
 
 def app_with(settings, reply, **limits):
@@ -40,9 +40,9 @@ def test_sentences_are_cited_renumbered_and_stored(settings):
     assert len(answer.citations) == 1 and answer.citations[0].number == 1
     assert "E42" in answer.citations[0].quote
     assert "Bananas" not in answer.text  # unsupported sentence never shown
-    assert answer.timings["dropped_sentences"] == 1
-    stored = app.store.load_answer(answer.id)
-    assert stored["status"] == ANSWERED and stored["citations"][0]["quote_start"] >= 0
+    assert answer.dropped == 1
+    stored = app.store.answers.load(answer.id)
+    assert stored.status == ANSWERED and stored.citations[0].quote_start >= 0
     data = answer_dict(answer)
     assert data["sources"][0]["number"] == 1 and data["sentences"][0]["citations"] == [1]
 
@@ -59,7 +59,7 @@ def test_unsupported_or_declined_answers_become_not_in_sources(settings, reply):
     app = app_with(settings, reply)
     answer = app.pipeline.ask("What is the capital of Australia and Lumen?")
     assert answer.status == NOT_IN_SOURCES and not answer.citations and answer.closest
-    assert app.store.load_answer(answer.id)["status"] == NOT_IN_SOURCES
+    assert app.store.answers.load(answer.id).status == NOT_IN_SOURCES
 
 
 def test_irrelevant_question_skips_the_generator(settings):
@@ -74,13 +74,13 @@ def test_a_neighbouring_topic_is_not_relevant_enough_to_answer(settings):
     app = app_with(settings, "Should never be called.")
     answer = app.pipeline.ask("Which football club did the Lumen cafe sponsor in 1954?")
     assert answer.status == NOT_IN_SOURCES and app.generator.calls == []
-    assert answer.timings["relevance"] < app.pipeline.limits.min_relevance
+    assert answer.relevance < app.pipeline.limits.min_relevance
     on_topic = app.pipeline.ask("When is the Lumen cafe open on weekdays?")
-    assert on_topic.timings["relevance"] >= app.pipeline.limits.min_relevance
+    assert on_topic.relevance >= app.pipeline.limits.min_relevance
 
 
 def test_relevance_combines_cosine_and_question_coverage(settings):
-    from rag.pipeline import relevance
+    from rag.answering.pipeline import relevance
 
     app = app_with(settings, "unused")
     (hit,) = app.pipeline.retrieve("What does error code E42 mean?", k=1)
@@ -124,7 +124,7 @@ def test_follow_up_is_rewritten_before_retrieval(settings):
 
 
 def test_unusable_rewrite_falls_back_to_the_previous_question(settings):
-    from rag.rewrite import rewrite
+    from rag.answering.followups import rewrite
 
     generator = ScriptedGenerator("Bananas!")
     history = [("What does error code E17 mean?", "...")]

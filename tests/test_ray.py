@@ -97,7 +97,7 @@ def test_ray_ingest_matches_single_process(tmp_path, real_models_dir, netns):
 
 def test_plain_ingest_never_imports_ray(tmp_path):
     code = (
-        "import sys; from click.testing import CliRunner; from rag.cli import main; "
+        "import sys; from click.testing import CliRunner; from ui.cli import main; "
         f"r = CliRunner().invoke(main, ['ingest', {str(CORPUS)!r}], "
         f"env={{'FOOTNOTE_HOME': {str(tmp_path)!r}}}); "
         "print(r.exit_code, 'ray' in sys.modules)"

@@ -7,10 +7,10 @@ import pytest
 from conftest import CORPUS
 from test_ingest import make_ingestor
 
-from rag.compose import App
 from rag.fakes import HashEmbedder, ScriptedGenerator
-from rag.lexical import BM25Index
-from rag.retrieve import Filters
+from rag.retrieval import Filters
+from rag.retrieval.lexical import BM25Index
+from ui.compose import App
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ class KeywordModel:
 
 
 def test_reranker_reorders_the_top_passages(app):
-    from rag.rerank import LLMReranker
+    from rag.retrieval.rerank import LLMReranker
 
     question = "cooling fan supplier memo E17"
     before = app.pipeline.retrieve(question, 5)

@@ -9,13 +9,11 @@ import pytest
 from conftest import CORPUS, make_settings
 from streamlit.testing.v1 import AppTest
 
-from ingest.pipeline import make_ingestor
-from rag.compose import App
 from rag.fakes import HashEmbedder, ScriptedGenerator
-from rag.history import History
-from ui import state
+from ui.compose import App
+from ui.web import state
 
-UI = Path(__file__).parent.parent / "ui"
+UI = Path(__file__).parent.parent / "ui" / "web"
 HOSTILE = (
     "# Widget care\n\nWidget filters are cleaned with warm water every month."
     " <script>window.pwned = 1</script> Never use bleach.\n"
@@ -39,8 +37,8 @@ def app(tmp_path):
     extra = tmp_path / "extra"
     extra.mkdir()
     (extra / "widgets.md").write_text(HOSTILE)
-    make_ingestor(app).ingest([str(CORPUS)], collection="help")
-    make_ingestor(app).ingest([str(extra)], collection="lab")
+    app.ingestor().ingest([str(CORPUS)], collection="help")
+    app.ingestor().ingest([str(extra)], collection="lab")
     state.use(app)
     yield app
     state.use(None)
@@ -109,7 +107,7 @@ def test_feedback_is_stored_with_the_answer(app):
     at.feedback[0].set_value(0).run()  # thumbs down
     at.text_input(key=f"comment-{answer_id}").set_value("too short").run()
     at.button(key=f"send-{answer_id}").click().run()
-    assert History(app.store.engine).feedback_for([answer_id])[answer_id] == [
+    assert app.store.feedback.for_answers([answer_id])[answer_id] == [
         {"rating": -1, "comment": "too short", "source": "app"}
     ]
     assert "Feedback sent" in at.caption[-1].value
@@ -128,7 +126,7 @@ def test_sources_page_lists_documents_and_reports_jobs(app):
     assert not at.exception
     assert at.selectbox[0].options == ["help", "lab"]
     assert len(at.dataframe[0].value) == 4  # the corpus in "help"
-    jobs = state.jobs()
+    jobs = state.app().jobs
     dead = jobs.crawl("help", "http://no-such-host.invalid/")
     binary = jobs.ingest("help", [CORPUS / ".." / "nothing-here.md"])
     for job in (dead, binary):
@@ -147,16 +145,16 @@ def test_upload_of_a_binary_file_fails_cleanly(app):
     at.file_uploader[0].set_value([("blob.md", bytes(range(256)) * 8, "text/markdown")]).run()
     buttons = [b for b in at.button if b.label == "Ingest files"]
     buttons[0].click().run()
-    job = state.jobs().list(limit=1)[0]
+    job = state.app().jobs.list(limit=1)[0]
     deadline = time.time() + 20
-    while state.jobs().get(job.id).status == "running" and time.time() < deadline:
+    while state.app().jobs.get(job.id).status == "running" and time.time() < deadline:
         time.sleep(0.05)
-    assert "binary" in state.jobs().get(job.id).error
+    assert "binary" in state.app().jobs.get(job.id).error
     assert not at.exception
 
 
 def test_evaluations_page_shows_feedback(app):
-    History(app.store.engine).add_feedback("a1", 1, "spot on", "app")
+    app.store.feedback.add("a1", 1, "spot on", "app")
     at = page("evaluations").run()
     assert not at.exception
     assert at.metric[0].value == "1"
@@ -164,7 +162,7 @@ def test_evaluations_page_shows_feedback(app):
 
 
 def test_a_quoted_fallback_sentence_is_marked_as_the_source_words():
-    from ui.view import sentence_html
+    from ui.web.view import sentence_html
 
     quoted = {"text": "Hold <b>reset</b> for 10 s.", "citations": [1], "quoted": True}
     rendered = sentence_html(quoted)
@@ -176,3 +174,40 @@ def test_a_quoted_fallback_sentence_is_marked_as_the_source_words():
     rendered = sentence_html(replaced)  # in the middle of an answer: the quote marks suffice
     assert rendered.count("“") == 1 and "The sources say" not in rendered
     assert "the model wrote: Press &quot;reset&quot; &lt;now&gt;." in rendered
+
+
+def test_stopping_footnote_ui_stops_the_streamlit_server(tmp_path):
+    """`footnote ui` becomes the Streamlit server: a SIGTERM from a service manager frees the
+    port (a child server used to survive it and keep the port)."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+    from browser import free_port
+
+    port = free_port()
+    footnote = Path(sys.executable).with_name("footnote")
+    command = [str(footnote), "ui", "--server.port", str(port), "--server.headless", "true"]
+    command += ["--server.address", "127.0.0.1"]
+    env = {**os.environ, "FOOTNOTE_HOME": str(tmp_path / "home")}
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).text == "ok":
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("footnote ui did not start")
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
+        pass

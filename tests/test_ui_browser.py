@@ -18,9 +18,8 @@ SHOTS = os.environ.get("FOOTNOTE_SCREENSHOTS", "")
 def home(tmp_path_factory, real_models_dir):
     if missing():
         pytest.fail(missing())
-    from ingest.pipeline import make_ingestor
-    from rag.compose import App
-    from rag.config import load_settings
+    from rag.settings import load_settings
+    from ui.compose import App
 
     home = tmp_path_factory.mktemp("ui-home")
     hostile = home / "hostile"
@@ -31,7 +30,7 @@ def home(tmp_path_factory, real_models_dir):
     )
     env = {"FOOTNOTE_HOME": str(home), "FOOTNOTE_MODELS_DIR": str(real_models_dir)}
     app = App(load_settings(environ=env)[0])
-    make_ingestor(app).ingest([str(CORPUS), str(hostile)])
+    app.ingestor().ingest([str(CORPUS), str(hostile)])
     return env
 
 

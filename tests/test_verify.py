@@ -2,6 +2,7 @@
 documents, and the labelled-pair tooling used to choose a scorer."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -10,13 +11,14 @@ from conftest import CORPUS
 from test_ingest import make_ingestor
 
 from evals.judging import import_pairs, load_pairs
-from rag import render
-from rag.cli import main
-from rag.compose import App
+from rag.answering import render
+from rag.answering.pipeline import Pipeline
+from rag.answering.scorers import CascadeScorer, LexicalScorer, LLMJudge, judge_messages
 from rag.fakes import HashEmbedder, ScriptedGenerator
-from rag.judge import CascadeScorer, LexicalScorer, LLMJudge, judge_messages
-from rag.pipeline import Limits, Pipeline
+from rag.serialise import answer_dict
 from rag.types import ANSWERED, NOT_IN_SOURCES
+from ui.cli import main
+from ui.compose import App
 
 
 class FakeModel:
@@ -69,7 +71,7 @@ def test_judge_prompt_bounds_the_source():
 def build(settings, reply, flag=False, fallback=False):
     app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(reply))
     make_ingestor(app).ingest([str(CORPUS)])
-    limits = Limits(flag_unsupported=flag, quote_fallback=fallback)
+    limits = replace(app.limits, flag_unsupported=flag, quote_fallback=fallback)
     return Pipeline(app.store, app.retriever, app.generator, limits, LexicalScorer())
 
 
@@ -95,7 +97,7 @@ def test_each_sentence_carries_its_quote_span(settings):
 def test_uncited_sentence_is_cited_to_its_best_passage_at_any_threshold(settings, threshold):
     app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(REPLY.split(". ")[0]))
     make_ingestor(app).ingest([str(CORPUS)])
-    limits = Limits(min_support=threshold)
+    limits = replace(app.limits, min_support=threshold)
     pipeline = Pipeline(app.store, app.retriever, app.generator, limits, LexicalScorer())
     answer = pipeline.ask("What does error code E42 mean for the cooling fan?")
     assert answer.status == ANSWERED and answer.sentences[0].citations == (1,)
@@ -119,7 +121,7 @@ def test_only_flagged_sentences_means_not_in_sources(settings):
 def test_failed_answer_falls_back_to_a_verbatim_quote_of_the_best_passage(settings):
     pipeline = build(settings, "The fan was made by Acme in 1999.", fallback=True)
     answer = pipeline.ask("What does error code E42 mean for the cooling fan?")
-    assert answer.status == ANSWERED and answer.timings["fallback"] == "quote"
+    assert answer.status == ANSWERED and answer.fallback == "quote"
     (sentence,) = answer.sentences
     assert sentence.quoted and sentence.citations == (1,) and "Acme" not in answer.text
     passage = answer.citations[0].passage
@@ -129,8 +131,8 @@ def test_failed_answer_falls_back_to_a_verbatim_quote_of_the_best_passage(settin
     assert answer.text.startswith("“") and render.sentence_line(sentence).startswith(
         "The sources say:"
     )
-    data = render.answer_dict(answer)  # what the CLI's --json, the API and the web app render
-    assert data["timings"]["fallback"] == "quote" and data["sentences"][0]["quoted"] is True
+    data = answer_dict(answer)  # what the CLI's --json, the API and the web app render
+    assert data["fallback"] == "quote" and data["sentences"][0]["quoted"] is True
 
 
 def test_an_unsure_paraphrase_is_shown_in_the_source_words(settings):
@@ -141,13 +143,13 @@ def test_an_unsure_paraphrase_is_shown_in_the_source_words(settings):
         "The fan stopped, which is what E42 tells you."  # 0.75, the same passage sentence: once
     )
     answer = build(settings, reply).ask("What does error code E42 mean for the cooling fan?")
-    assert answer.status == ANSWERED and answer.timings["requoted_sentences"] == 2
+    assert answer.status == ANSWERED and answer.requoted == 2
     (sentence,) = answer.sentences
     assert sentence.quoted and sentence.replaces.startswith("Error E42 tells you")
     assert sentence.text.startswith("Error code E42 means that the cooling fan of the Lumen X2")
     (quote,) = sentence.quotes
     assert answer.citations[0].passage[quote.start : quote.end] == sentence.text
-    assert render.answer_dict(answer)["sentences"][0]["replaces"] == sentence.replaces
+    assert answer_dict(answer)["sentences"][0]["replaces"] == sentence.replaces
     assert render.sentence_line(sentence) == f"“{sentence.text}” [1]"  # CLI: no "sources say"
 
 
@@ -174,7 +176,7 @@ def test_quote_below_zero_keeps_the_model_words(settings):
     make_ingestor(app).ingest([str(CORPUS)])
     reply = "Error E42 tells you the cooling fan stopped, so the router overheats."
     app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(reply))
-    limits = Limits(quote_below=0.0)
+    limits = replace(app.limits, quote_below=0.0)
     pipeline = Pipeline(app.store, app.retriever, app.generator, limits, LexicalScorer())
     answer = pipeline.ask("What does error code E42 mean for the cooling fan?")
     (sentence,) = answer.sentences
@@ -186,18 +188,18 @@ def test_the_fallback_never_quotes_a_heading(settings, tmp_path):
     notes.write_text("# Lumen X2 cooling fan error E42\n\nCall support on weekdays.\n")
     app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator("Acme made it."))
     make_ingestor(app).ingest([str(notes)])
-    limits = Limits(quote_fallback=True)
+    limits = replace(app.limits, quote_fallback=True)
     pipeline = Pipeline(app.store, app.retriever, app.generator, limits, LexicalScorer())
     answer = pipeline.ask("What does the Lumen X2 cooling fan error E42 mean?")
-    assert answer.timings["relevance"] >= limits.min_relevance  # the generator was asked
-    assert answer.status == NOT_IN_SOURCES and "fallback" not in answer.timings
+    assert answer.relevance >= limits.min_relevance  # the generator was asked
+    assert answer.status == NOT_IN_SOURCES and answer.fallback == ""
 
 
 def test_a_model_refusal_is_not_overridden_by_the_quote_fallback(settings):
     answer = build(settings, "I don't know.", fallback=True).ask(
         "What does error code E42 mean for the cooling fan?"
     )
-    assert answer.status == NOT_IN_SOURCES and "fallback" not in answer.timings
+    assert answer.status == NOT_IN_SOURCES and answer.fallback == ""
 
 
 def test_hostile_document_cannot_change_the_answer(settings, tmp_path):

@@ -1,3 +1,4 @@
-"""Footnote's user interfaces: the Streamlit app and the support-bot HTTP API (to come)."""
+"""Footnote's interfaces: the command line, the composition root (`ui.compose`), the Streamlit
+web app (`ui.web`) and the support-bot HTTP API (`ui.api`)."""
 
 __all__: list[str] = []

@@ -7,13 +7,12 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from rag.errors import FootnoteError
-from rag.schema import jobs
+from rag.storage.jobs import JobRows
 
 log = logging.getLogger(__name__)
 
@@ -45,24 +44,30 @@ class Job:
 class Jobs:
     """Runs one ingestion job at a time per process (they share the index); others queue."""
 
-    def __init__(self, app):
-        self.app = app
+    def __init__(
+        self,
+        rows: JobRows,
+        uploads: Path,
+        new_ingestor: Callable[[], object],
+        new_crawler: Callable[..., object],
+    ):
+        """`new_ingestor()` makes an ingest.Ingestor; `new_crawler(collection, overrides,
+        progress=, cancel=)` an ingest.crawl.Crawler (both from the composition root)."""
+        self.rows, self.uploads = rows, uploads
+        self.new_ingestor, self.new_crawler = new_ingestor, new_crawler
         self._jobs: dict[str, Job] = {}
         self._run_lock = threading.Lock()
 
-    def crawl(self, collection: str, url: str, **options) -> Job:
-        from ingest.crawl import make_crawler
-        from ingest.crawloptions import crawl_options
-
+    def crawl(self, collection: str, url: str, **overrides) -> Job:
+        """Crawl `url` into `collection`; `overrides` (prefix, max_pages, ...) of the crawl's
+        options, None keeping the setting."""
         job = self._new("crawl", collection, url)
 
         def work() -> None:
-            opts = crawl_options(self.app.settings, collection=collection, **options)
-
             def progress(report) -> None:
                 self._progress(job, _crawl_progress(report.as_dict()))
 
-            crawler = make_crawler(self.app, opts, progress=progress, cancel=job.cancel)
+            crawler = self.new_crawler(collection, overrides, progress=progress, cancel=job.cancel)
             report = crawler.crawl(url).as_dict()
             self._progress(job, {**_crawl_progress(report), "report": report}, force=True)
 
@@ -70,8 +75,6 @@ class Jobs:
 
     def ingest(self, collection: str, sources: list[str | Path]) -> Job:
         """Ingest files or URLs (a re-fetch is an ingest of the URL again)."""
-        from ingest.pipeline import make_ingestor
-
         names = [str(s).rstrip("/").rsplit("/", 1)[-1] for s in sources]
         job = self._new("ingest", collection, ", ".join(names)[:500])
 
@@ -84,7 +87,7 @@ class Jobs:
                     raise KeyboardInterrupt
                 self._progress(job, dict(done))
 
-            report = make_ingestor(self.app).ingest(
+            report = self.new_ingestor().ingest(
                 [str(s) for s in sources], collection=collection, progress=progress
             )
             failed = [{"source": s, "reason": r} for s, r in report.failed]
@@ -104,26 +107,22 @@ class Jobs:
 
     def upload_path(self, collection: str, filename: str) -> Path:
         """Where an uploaded file is kept: home/uploads/<collection>/<name>, never elsewhere."""
-        folder = self.app.settings.home_path / "uploads" / collection
+        folder = self.uploads / collection
         folder.mkdir(parents=True, exist_ok=True)
         return folder / (Path(filename or "upload").name.lstrip(".") or "upload")
 
     def get(self, job_id: str) -> Job | None:
-        found = self._query(sa.select(jobs).where(jobs.c.id == job_id))
-        return found[0] if found else None
+        row = self.rows.get(job_id)
+        return None if row is None else self._job(row)
 
     def list(self, limit: int = 20) -> list[Job]:
         """The latest jobs, newest first (this process's running ones with live progress)."""
-        return self._query(sa.select(jobs).order_by(jobs.c.created_at.desc()).limit(limit))
+        return [self._job(row) for row in self.rows.latest(limit)]
 
-    def _query(self, query) -> list[Job]:
-        with self.app.store.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return [
-            self._jobs.get(r.id)
-            or Job(r.id, r.kind, r.collection, r.target, r.status, r.progress, r.error)
-            for r in rows
-        ]
+    def _job(self, r: dict) -> Job:
+        return self._jobs.get(r["id"]) or Job(
+            r["id"], r["kind"], r["collection"], r["target"], r["status"], r["progress"], r["error"]
+        )
 
     def cancel(self, job_id: str) -> bool:
         job = self._jobs.get(job_id)
@@ -135,19 +134,7 @@ class Jobs:
     def _new(self, kind: str, collection: str, target: str) -> Job:
         job = Job(uuid.uuid4().hex, kind, collection, target)
         self._jobs[job.id] = job
-        with self.app.store.engine.begin() as conn:
-            conn.execute(
-                jobs.insert().values(
-                    id=job.id,
-                    kind=kind,
-                    collection=collection,
-                    target=target,
-                    status="running",
-                    progress={},
-                    error="",
-                    created_at=time.time(),
-                )
-            )
+        self.rows.add(job.id, kind, collection, target)
         return job
 
     def _start(self, job: Job, work) -> Job:
@@ -174,11 +161,7 @@ class Jobs:
             self._save(job)
 
     def _save(self, job: Job, finished: bool = False) -> None:
-        values = {"status": job.status, "progress": job.progress, "error": job.error}
-        if finished:
-            values["finished_at"] = time.time()
-        with self.app.store.engine.begin() as conn:
-            conn.execute(jobs.update().where(jobs.c.id == job.id).values(**values))
+        self.rows.update(job.id, job.status, job.progress, job.error, finished)
 
 
 def _crawl_progress(report: dict) -> dict:

@@ -1,0 +1,45 @@
+"""Keeping the store in step with one site: store pages whose text changed (never a near-copy of
+another stored page), remove pages that are gone. Counts go to the crawl report."""
+
+from __future__ import annotations
+
+from ingest.crawl.quality import NearDuplicates, signature
+from ingest.crawl.report import CrawlReport
+from ingest.pipeline import Ingestor
+from rag.types import Document
+
+
+class SiteSync:
+    def __init__(self, ingestor: Ingestor, report: CrawlReport, stored_sources: list[str]):
+        self.ingestor, self.report = ingestor, report
+        self.known = ingestor.store.document_hashes()  # source -> (document id, text hash)
+        self.duplicates = NearDuplicates()
+        for source, text in ingestor.store.document_texts(stored_sources).items():
+            self.duplicates.add(source, signature(text))
+
+    def store(self, doc: Document) -> str:
+        """Store a page's document (new, updated or unchanged); returns "" then, or the source
+        of the stored page it nearly repeats, in which case nothing is stored."""
+        previous = self.known.get(doc.source)
+        if not (previous and previous[1] == doc.text_hash):
+            sig = signature(doc.text)
+            twin = self.duplicates.find(sig, exclude=doc.source)
+            if twin:
+                if previous:  # it used to be distinct; now it repeats another page
+                    self.remove([doc.source], "now a duplicate")
+                return twin
+            self.duplicates.add(doc.source, sig)
+        outcome, added = self.ingestor.put(doc, previous)
+        self.known[doc.source] = (doc.id, doc.text_hash)
+        self.report.chunks_added += added
+        setattr(self.report, outcome, getattr(self.report, outcome) + 1)
+        return ""
+
+    def remove(self, sources: list[str], reason: str) -> None:
+        """Delete stored pages with their chunks."""
+        ids = [self.known.pop(s)[0] for s in sources if s in self.known]
+        self.ingestor.remove(ids)
+        for source in sources:
+            self.duplicates.discard(source)
+        self.report.removed += len(ids)
+        self.report.removed_pages += [f"{s} ({reason})" for s in sources]

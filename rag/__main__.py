@@ -1,5 +1,0 @@
-"""`python -m rag` runs the `footnote` command."""
-
-from rag.cli import main
-
-main()

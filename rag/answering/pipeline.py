@@ -1,0 +1,234 @@
+"""question -> retrieve -> relevance gate -> generate and verify -> fallback -> stored Answer,
+streamed sentence by sentence."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+
+from rag.answering.followups import rewrite
+from rag.answering.generators import Generator
+from rag.answering.prompt import build_messages
+from rag.answering.scorers import LexicalScorer, SupportScorer
+from rag.answering.sentences import complete_sentences
+from rag.answering.support import coverage
+from rag.answering.verifier import Verifier
+from rag.errors import QuestionError
+from rag.retrieval.retriever import Filters, Retriever
+from rag.storage import Store
+from rag.types import ANSWERED, NOT_IN_SOURCES, Answer, Hit, Sentence
+
+
+def relevance(question: str, hit: Hit) -> float:
+    """How well a passage matches a question, in [0, 1]: the mean of its cosine to the question
+    and the share of the question's content words it contains. Either alone confuses a passage
+    on a neighbouring topic with an answer (measured on SQuAD with held-out articles: ROC-AUC
+    0.95 each, balanced accuracy 0.94 together at 0.44)."""
+    return round((max(hit.score, 0.0) + coverage(question, hit.chunk.text)) / 2, 4)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limits:
+    """What the pipeline may do (built from the settings by the composition root)."""
+
+    top_k: int  # passages given to the generator
+    min_relevance: float  # below it for every passage: "not in the sources"
+    min_support: float  # a generated sentence needs it to be shown at all
+    max_tokens: int
+    max_question_chars: int
+    flag_unsupported: bool  # show unsupported sentences flagged instead of dropping them
+    quote_fallback: bool  # every generated sentence failed: quote the best passage instead
+    quote_below: float  # a sentence supported less is shown in the source's own words
+
+
+class Clock:
+    """The timings of one answer, in seconds: measured spans and moments since the start."""
+
+    def __init__(self):
+        self.start = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    def mark(self, name: str) -> float:
+        """Record the seconds since the start under `name` (once); return now."""
+        now = time.perf_counter()
+        self.timings.setdefault(name, now - self.start)
+        return now
+
+    @contextmanager
+    def measure(self, name: str) -> Iterator[None]:
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - began
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The retrieved passages judged against the question."""
+
+    relevance: float  # of the best passage
+    passages: list[Hit]  # what the generator sees (clearly unrelated passages left out)
+    best: int  # 1-based position of the most relevant passage among `passages`
+
+    @property
+    def open(self) -> bool:
+        return bool(self.passages)
+
+
+class Pipeline:
+    """Answers questions from the store with verified, renumbered citations."""
+
+    def __init__(
+        self,
+        store: Store,
+        retriever: Retriever,
+        generator: Generator,
+        limits: Limits,
+        scorer: SupportScorer | None = None,
+    ):
+        self.store, self.retriever = store, retriever
+        self.generator, self.limits = generator, limits
+        self.scorer = scorer or LexicalScorer()
+
+    def retrieve(
+        self, question: str, k: int | None = None, filters: Filters | None = None
+    ) -> list[Hit]:
+        """The top-k passages for a question, best first, with cosine scores."""
+        return self.retrieve_many([question], k, filters)[0]
+
+    def retrieve_many(
+        self, questions: list[str], k: int | None = None, filters: Filters | None = None
+    ) -> list[list[Hit]]:
+        """`retrieve` for a batch of questions (one embedding call, batched searches)."""
+        return self.retriever.search(questions, k or self.limits.top_k, filters)
+
+    def ask(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        history: list[tuple[str, str]] | None = None,
+    ) -> Answer:
+        """The complete answer (see `stream`)."""
+        *_, answer = self.stream(question, filters, history)
+        return answer
+
+    def stream(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        history: list[tuple[str, str]] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Iterator[Sentence | Answer]:
+        """Yield each verified sentence as soon as it is complete, then the stored Answer.
+
+        Sentence citation numbers are final when yielded (1..n in order of first use). Setting
+        `cancel` stops generation at the next token (the answer is then neither finished nor
+        stored).
+        """
+        question = self.check_question(question)
+        clock = Clock()
+        standalone = question
+        if history:
+            with clock.measure("rewrite_s"):
+                standalone = rewrite(question, history, self.generator)
+        with clock.measure("retrieval_s"):
+            hits = self.retrieve(standalone, filters=filters)
+        gate = self.gate(standalone, hits)
+        draft = Answer(question, NOT_IN_SOURCES, (), (), tuple(hits), relevance=gate.relevance)
+        draft = replace(draft, standalone=standalone if standalone != question else "")
+        if not gate.open:
+            yield self._finish(draft, clock)
+            return
+        verifier = Verifier(
+            gate.passages,
+            self.scorer,
+            self.limits.min_support,
+            self.limits.flag_unsupported,
+            self.limits.quote_below,
+        )
+        tokens = yield from self._generate(standalone, verifier, clock, cancel)
+        if tokens is None:
+            return  # cancelled
+        fallback = ""
+        if self.limits.quote_fallback and not verifier.supported and verifier.dropped:
+            quote = verifier.fallback_quote(standalone, gate.best)
+            if quote:
+                fallback = "quote"
+                yield quote
+        yield self._finish(self._answer(draft, verifier, tokens, fallback, clock), clock)
+
+    def gate(self, question: str, hits: list[Hit]) -> Gate:
+        """Relevance of each passage; no passage at `min_relevance` closes the gate (the answer
+        is "not in the sources" without asking the generator)."""
+        scores = [relevance(question, h) for h in hits]
+        best = max(scores, default=0.0)
+        if not hits or best < self.limits.min_relevance:
+            return Gate(best, [], 0)
+        floor = self.limits.min_relevance / 2  # clearly unrelated passages stay out of the prompt
+        kept = [i for i, score in enumerate(scores) if score >= floor]
+        return Gate(best, [hits[i] for i in kept], kept.index(scores.index(best)) + 1)
+
+    def _generate(
+        self, question: str, verifier: Verifier, clock: Clock, cancel: threading.Event | None
+    ) -> Iterator[Sentence]:
+        """Stream the model's reply through the verifier, sentence by sentence; return the number
+        of tokens written (None when cancelled)."""
+        buffer, tokens, first = "", 0, 0.0
+        began = time.perf_counter()
+        pieces = self.generator.stream(
+            build_messages(question, verifier.hits), self.limits.max_tokens
+        )
+        for piece in pieces:
+            if cancel is not None and cancel.is_set():
+                pieces.close()
+                return None
+            if tokens == 0:
+                first = clock.mark("first_token_s")
+            tokens += 1
+            done, buffer = complete_sentences(buffer + piece)
+            yield from filter(None, map(verifier.check, done))
+        if buffer.strip():
+            kept = verifier.check(buffer)
+            if kept:
+                yield kept
+        end = time.perf_counter()
+        clock.timings["generation_s"] = end - began
+        if tokens > 1:  # decode speed, after the prompt was read
+            clock.timings["decode_tokens_per_s"] = (tokens - 1) / (end - first)
+        return tokens
+
+    def _answer(
+        self, draft: Answer, verifier: Verifier, tokens: int, fallback: str, clock: Clock
+    ) -> Answer:
+        clock.timings["verify_s"] = verifier.seconds
+        answered = bool(verifier.supported)
+        return replace(
+            draft,
+            status=ANSWERED if answered else NOT_IN_SOURCES,
+            sentences=tuple(verifier.sentences),
+            citations=verifier.citations() if answered else (),
+            fallback=fallback,
+            tokens=tokens,
+            dropped=verifier.dropped,
+            requoted=verifier.requoted,
+        )
+
+    def check_question(self, question: str) -> str:
+        question = (question or "").strip()
+        if not question:
+            raise QuestionError('the question is empty; ask something, e.g. footnote ask "..."')
+        if len(question) > self.limits.max_question_chars:
+            raise QuestionError(
+                f"the question is {len(question):,} characters, over the limit of "
+                f"{self.limits.max_question_chars:,}; shorten it or raise max_question_chars"
+            )
+        return question
+
+    def _finish(self, answer: Answer, clock: Clock) -> Answer:
+        timings = {**clock.timings, "total_s": time.perf_counter() - clock.start}
+        answer = replace(answer, timings=timings)
+        return replace(answer, id=self.store.answers.save(answer))

@@ -1,0 +1,118 @@
+"""Sentence boundaries in generated text and in passages: abbreviations, initials and headings
+handled; citation markers stay with the sentence they follow."""
+
+from __future__ import annotations
+
+import re
+
+# [1], [1, 2], [1][2], [Source 1], 【1】 -- what small models actually write
+MARKER = re.compile(
+    r"[\[【]\s*(?:sources?\s*)?(\d+(?:\s*[,;]\s*(?:sources?\s*)?\d+)*)\s*[\]】]", re.I
+)
+_LEADING_MARKERS = re.compile(rf"^(?:\s*{MARKER.pattern})+", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\[【]?\S)")
+_PARAGRAPH_OR_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)|\n\s*\n\s*|\n(?=\s*\S)")
+# words that a full stop follows without ending the sentence ("St. John", "Dr. Ng", "Fig. 2");
+# the second set only before a number ("No. 5", but "The answer is no. Then ...")
+_ABBREVIATIONS = frozenset(
+    re.findall(
+        r"\S+",
+        "mr mrs ms dr prof st mt ft jr sr rev hon gen col lt sgt capt cmdr gov sen rep pres "
+        "cf ca vs approx est dept univ jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e",
+    )
+)
+_BEFORE_NUMBERS = frozenset(["no", "nos", "vol", "fig", "figs", "pp", "p"])
+
+
+def ends_sentence(text: str, stop: int, following: str) -> bool:
+    """Does the full stop (or ! or ?) at `text[stop]` end a sentence, given the character that
+    follows the gap after it? Not after an initial ("J. Smith", "c. 1900"), a title or another
+    known abbreviation ("St. Paul"), an upper-case acronym ("U.S. Army"), nor before a
+    lower-case word ("at 2 a.m. she left").
+
+    >>> t = "Mr. J. Smith went to St. Paul in the U.S. in c. 1900. Then"
+    >>> stops = [i for i, c in enumerate(t) if c == "." and ends_sentence(t, i, t[i + 2])]
+    >>> [t[: i + 1].split()[-1] for i in stops]
+    ['1900.']
+    """
+    if text[stop] != ".":
+        return True
+    word = (text[:stop].split() or [""])[-1].lstrip("\"'([“‘")
+    initial = word.isupper() and (len(word) == 1 or "." in word)  # "J.", "U.S." (the U.S. Army)
+    if initial or word.lower() in _ABBREVIATIONS:
+        return False
+    if word.lower() in _BEFORE_NUMBERS and following.isdigit():
+        return False
+    if "." in word or len(word) == 1:  # "a.m.", "c. 1900"
+        return not (following.islower() or following.isdigit())
+    return not following.islower()
+
+
+def _boundaries(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    """The matches of `pattern` in `text` that end a sentence: after a full stop by
+    `ends_sentence`; a blank line always; a single line break only after a short line without
+    final punctuation (a heading or a list item; a longer one is prose wrapped by hand)."""
+    out = []
+    for match in pattern.finditer(text):
+        stop = match.start() - 1
+        while stop >= 0 and text[stop] in "\"')]":
+            stop -= 1
+        if match.group(0).count("\n") >= 2 or stop < 0:
+            out.append(match)  # a blank line
+        elif stop >= 0 and text[stop] in ".!?":
+            if match.end() < len(text) and ends_sentence(text, stop, text[match.end()]):
+                out.append(match)
+        elif match.start() - (text.rfind("\n", 0, match.start()) + 1) <= 60:
+            out.append(match)
+    return out
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split text into sentences; markers right after a full stop stay with their sentence.
+
+    >>> split_sentences("It is red. [1] It is big [2]. Done")
+    ['It is red. [1]', 'It is big [2].', 'Done']
+    >>> split_sentences("St. Kazimierz Church was built by J. Smith. It is old.")
+    ['St. Kazimierz Church was built by J. Smith.', 'It is old.']
+    """
+    text, pieces, start = text.strip(), [], 0
+    for match in _boundaries(text, _SENTENCE_END):
+        pieces.append(text[start : match.start()])
+        start = match.end()
+    pieces = [p for p in [*pieces, text[start:]] if p.strip()]
+    merged: list[str] = []
+    for piece in pieces:
+        lead = _LEADING_MARKERS.match(piece)
+        if lead and merged:
+            merged[-1] += " " + lead.group(0).strip()
+            piece = piece[lead.end() :]
+        if piece.strip():
+            merged.append(piece.strip())
+    return merged
+
+
+def complete_sentences(buffer: str) -> tuple[list[str], str]:
+    """Sentences of a growing buffer that can no longer change, and the unfinished rest."""
+    sentences = split_sentences(buffer)
+    if len(sentences) < 2:
+        return [], buffer
+    last = sentences[-1]
+    if re.fullmatch(r"\s*(?:[\[【][^\]】]*)?", MARKER.sub("", last)):
+        return [], buffer  # the tail may still be (part of) a marker of the previous sentence
+    return sentences[:-1], buffer[buffer.rfind(last) :]  # keep the tail's trailing space
+
+
+def sentence_spans(passage: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences (and paragraphs, headings) of a passage; lines of prose
+    wrapped by hand join."""
+    spans, start = [], 0
+    for match in _boundaries(passage, _PARAGRAPH_OR_END):
+        if passage[start : match.start()].strip():
+            spans.append((start, match.start()))
+        start = match.end()
+    if passage[start:].strip():
+        spans.append((start, len(passage.rstrip())))
+    return spans
+
+
+FINISHED = re.compile(r"[.!?][\"')\]”’]*$")

@@ -1,0 +1,248 @@
+"""One typed settings object: defaults -> config file -> FOOTNOTE_* environment -> CLI flags.
+
+Only the composition root (`ui.compose`) reads it; components get plain arguments.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from rag.errors import ConfigError
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting Footnote has, each with a default and a one-line description."""
+
+    home: str = _setting("~/.footnote", "directory for the database, index and models")
+    database_url: str = _setting("", "SQLAlchemy URL of the store; empty = SQLite file in home")
+    models_dir: str = _setting("", "where assembled model files live; empty = home/models")
+    embedding_model: str = _setting(
+        "", "sentence-transformers folder; empty = packaged all-MiniLM-L6-v2"
+    )
+    generator_model: str = _setting("", "GGUF file; empty = packaged Qwen2.5-Coder-0.5B-Instruct")
+    chunk_size: int = _setting(800, "maximum characters per chunk")
+    chunk_overlap: int = _setting(100, "characters shared by neighbouring chunks")
+    embed_batch_size: int = _setting(16, "passages per embedding batch (small is faster on CPU)")
+    top_k: int = _setting(3, "passages given to the generator")
+    retrieval: str = _setting("hybrid", "dense | lexical | hybrid (BM25 + dense, rank fusion)")
+    candidates: int = _setting(50, "results per retriever before fusion and diversity")
+    rrf_k: int = _setting(60, "reciprocal rank fusion constant")
+    dense_weight: float = _setting(1.0, "weight of the dense ranking in hybrid fusion")
+    lexical_weight: float = _setting(1.0, "weight of the BM25 ranking in hybrid fusion")
+    reranker: str = _setting(
+        "none", "second-stage reranker: none | llm (the model judges relevance)"
+    )
+    rerank_depth: int = _setting(10, "passages the reranker re-orders")
+    mmr_lambda: float = _setting(
+        0.0, "maximal marginal relevance trade-off; 0 = off, 1 = pure relevance"
+    )
+    min_relevance: float = _setting(
+        0.44,
+        "relevance (mean of a passage's cosine to the question and the share of the question's "
+        "words it contains) below which it is not relevant; none relevant = not in sources",
+    )
+    min_support: float = _setting(
+        0.5,
+        "support a sentence needs from its cited passage to be shown at all (lexical: the share "
+        "of its content words the passage contains); below it the sentence is dropped",
+    )
+    quote_below: float = _setting(
+        0.9,
+        "support under which a generated sentence is shown in the source's own words (the "
+        "passage sentence it aligns with, verbatim); 0 = always the model's words",
+    )
+    verifier: str = _setting("lexical", "support scorer of answer sentences: lexical | cascade")
+    unsupported: str = _setting("drop", "unsupported sentences: drop | flag (shown, marked)")
+    fallback: str = _setting(
+        "quote",
+        "when every generated sentence fails the check: quote (show the best-matching sentence "
+        "of the most relevant passage, verbatim) | decline",
+    )
+    judge_model: str = _setting("", "GGUF file of the support judge; empty = generator_model")
+    judge_weight: float = _setting(0.75, "cascade: weight of the model judge against lexical")
+    judge_reject_below: float = _setting(
+        0.4, "cascade: lexical support below which no model judgement is asked"
+    )
+    max_tokens: int = _setting(200, "maximum tokens the generator writes per answer")
+    context_tokens: int = _setting(4096, "generator context window")
+    threads: int = _setting(0, "CPU threads for generation; 0 = all cores")
+    max_question_chars: int = _setting(2000, "longest question accepted")
+    max_file_bytes: int = _setting(20_000_000, "largest file or page ingested, in bytes")
+    fetch_timeout: float = _setting(20.0, "seconds before a URL fetch gives up")
+    user_agent: str = _setting(
+        "Footnote/0.1 (+https://github.com/footnote)", "HTTP user agent (also for robots.txt)"
+    )
+    allow_private_networks: bool = _setting(
+        False, "fetch private, loopback and link-local addresses (intranet sites, tests)"
+    )
+    allowed_ports: str = _setting("80,443,8080,8443", "ports URLs may use; '*' = any")
+    crawl_concurrency: int = _setting(4, "crawl: pages fetched at once per site")
+    crawl_rate: float = _setting(
+        8.0, "crawl: most requests per second per host (robots.txt Crawl-delay can lower it)"
+    )
+    crawl_retries: int = _setting(3, "crawl: retries on 429, 5xx and timeouts (with backoff)")
+    crawl_max_pages: int = _setting(10_000, "crawl: most pages fetched per crawl")
+    crawl_max_depth: int = _setting(20, "crawl: most links followed from the start page")
+    api_queue: int = _setting(64, "API: questions waiting for the generator before 503")
+    api_queue_timeout: float = _setting(
+        300.0, "API: seconds a question may wait for the generator before 503"
+    )
+    api_max_collections: int = _setting(20, "API: most collections named in one request")
+    vector_backend: str = _setting(
+        "faiss", "faiss (index files in home) | pgvector (in the PostgreSQL database_url)"
+    )
+    hnsw_ef_search: int = _setting(
+        200, "pgvector: HNSW candidates per query (recall@10 0.99 at 100k, 0.93 at 1M)"
+    )
+    exact_index_max: int = _setting(100_000, "vectors up to which the index does exact search")
+    ivf_nprobe_ratio: float = _setting(
+        0.15, "share of IVF lists probed per query (above exact_index_max)"
+    )
+
+    @property
+    def home_path(self) -> Path:
+        return Path(self.home).expanduser()
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home_path / 'footnote.db'}"
+
+    @property
+    def models_path(self) -> Path:
+        return Path(self.models_dir).expanduser() if self.models_dir else self.home_path / "models"
+
+    @property
+    def index_path(self) -> Path:
+        return self.home_path / "index"
+
+
+FIELDS = {f.name: f for f in fields(Settings)}
+
+
+def describe(name: str) -> str:
+    """The one-line description of a setting."""
+    return FIELDS[name].metadata["help"]
+
+
+def _coerce(name: str, value: Any, origin: str) -> Any:
+    kind = type(FIELDS[name].default)
+    if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        return value
+    try:
+        if kind is bool:
+            return str(value).lower() in {"1", "true", "yes", "on"}
+        return kind(value)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"setting {name}={value!r} from {origin} is not a valid {kind.__name__}; fix it there"
+        ) from None
+
+
+def config_file_path(environ: dict[str, str]) -> Path:
+    """FOOTNOTE_CONFIG if set, else config.toml inside the home directory."""
+    if environ.get("FOOTNOTE_CONFIG"):
+        return Path(environ["FOOTNOTE_CONFIG"]).expanduser()
+    home = environ.get("FOOTNOTE_HOME", Settings.home)
+    return Path(home).expanduser() / "config.toml"
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"config file {path} is not valid TOML ({exc}); fix or remove it"
+        ) from None
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise ConfigError(
+            f"config file {path} has unknown settings {unknown}; known: {sorted(FIELDS)}"
+        )
+    return data
+
+
+def load_settings(
+    cli: dict[str, Any] | None = None, environ: dict[str, str] | None = None
+) -> tuple[Settings, dict[str, str]]:
+    """Build the effective settings and, per field, where its value came from.
+
+    Later layers win: default < config file < FOOTNOTE_<FIELD> environment < CLI flag.
+    """
+    environ = dict(os.environ if environ is None else environ)
+    values: dict[str, Any] = {}
+    origins = {name: "default" for name in FIELDS}
+    path = config_file_path(environ)
+    for name, value in _read_config_file(path).items():
+        values[name], origins[name] = _coerce(name, value, str(path)), f"file {path}"
+    for name in FIELDS:
+        key = f"FOOTNOTE_{name.upper()}"
+        if key in environ:
+            values[name], origins[name] = _coerce(name, environ[key], key), f"env {key}"
+    for name, value in (cli or {}).items():
+        if value is not None:
+            values[name], origins[name] = _coerce(name, value, "the command line"), "cli"
+    settings = replace(Settings(), **values)
+    _validate(settings)
+    return settings, origins
+
+
+def _validate(s: Settings) -> None:
+    positive = [
+        "chunk_size",
+        "embed_batch_size",
+        "top_k",
+        "max_tokens",
+        "max_question_chars",
+        "candidates",
+        "rrf_k",
+        "crawl_concurrency",
+        "crawl_max_pages",
+        "api_queue",
+        "api_max_collections",
+        "hnsw_ef_search",
+    ]
+    for name in positive:
+        if getattr(s, name) <= 0:
+            raise ConfigError(f"setting {name}={getattr(s, name)} must be positive")
+    if not 0 <= s.chunk_overlap < s.chunk_size:
+        raise ConfigError(
+            f"chunk_overlap={s.chunk_overlap} must be >= 0 and below chunk_size={s.chunk_size}"
+        )
+    if s.crawl_rate < 0 or s.crawl_retries < 0 or s.crawl_max_depth < 0:
+        raise ConfigError("crawl_rate, crawl_retries and crawl_max_depth must be >= 0")
+    if s.vector_backend not in ("faiss", "pgvector"):
+        raise ConfigError(f"vector_backend={s.vector_backend!r} must be faiss or pgvector")
+    if s.vector_backend == "pgvector" and not s.database_url.startswith("postgres"):
+        raise ConfigError("vector_backend = pgvector needs a postgresql:// database_url")
+    if s.retrieval not in ("dense", "lexical", "hybrid"):
+        raise ConfigError(f"retrieval={s.retrieval!r} must be dense, lexical or hybrid")
+    if s.reranker not in ("none", "llm"):
+        raise ConfigError(f"reranker={s.reranker!r} must be none or llm")
+    if s.unsupported not in ("drop", "flag"):
+        raise ConfigError(f"unsupported={s.unsupported!r} must be drop or flag")
+    if s.fallback not in ("quote", "decline"):
+        raise ConfigError(f"fallback={s.fallback!r} must be quote or decline")
+    if s.verifier not in ("lexical", "cascade"):
+        raise ConfigError(f"verifier={s.verifier!r} must be lexical or cascade")
+    for name in (
+        "min_relevance",
+        "min_support",
+        "quote_below",
+        "ivf_nprobe_ratio",
+        "mmr_lambda",
+        "judge_weight",
+        "judge_reject_below",
+    ):
+        if not 0 <= getattr(s, name) <= 1:
+            raise ConfigError(f"setting {name}={getattr(s, name)} must be between 0 and 1")

@@ -1,0 +1,289 @@
+"""The store: the single source of truth (SQLAlchemy; SQLite by default, any URL by setting).
+
+`Store` owns documents, chunks and embeddings (cached by chunk text hash and model) and hands
+out the owner of every other table: answers, conversations, feedback, collections, crawls,
+jobs, API keys, evaluation runs, and PostgreSQL's own vector and text search. Nothing outside
+`rag.storage` touches the engine or the schema. The vector index is a cache rebuilt from here
+(`Store.vectors`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import sqlalchemy as sa
+
+from rag.storage.answers import Answers
+from rag.storage.conversations import Collections, Conversations, Feedback
+from rag.storage.crawls import CrawlState
+from rag.storage.database import batches, insert_ignoring_duplicates, open_engine
+from rag.storage.jobs import JobRows
+from rag.storage.keys import KeyStore
+from rag.storage.runs import RunRows
+from rag.storage.schema import chunks, documents, embeddings
+from rag.types import Chunk, Document, Hit
+
+
+@dataclass(frozen=True)
+class ChunkChanges:
+    """What storing a document changed: chunks to embed and index, vector ids to drop."""
+
+    added: tuple[Chunk, ...]
+    removed_vector_ids: tuple[int, ...]
+    kept: int
+
+
+class Store:
+    """SQL store of documents, chunks and embeddings, and the owner of every other table."""
+
+    def __init__(self, url: str):
+        self.engine = open_engine(url)
+
+    @cached_property
+    def answers(self) -> Answers:
+        return Answers(self.engine)
+
+    @cached_property
+    def conversations(self) -> Conversations:
+        return Conversations(self.engine)
+
+    @cached_property
+    def feedback(self) -> Feedback:
+        return Feedback(self.engine)
+
+    @cached_property
+    def collections(self) -> Collections:
+        return Collections(self.engine)
+
+    @cached_property
+    def jobs(self) -> JobRows:
+        return JobRows(self.engine)
+
+    @cached_property
+    def keys(self) -> KeyStore:
+        return KeyStore(self.engine)
+
+    @cached_property
+    def runs(self) -> RunRows:
+        return RunRows(self.engine)
+
+    def crawl_state(self, site: str) -> CrawlState:
+        """What crawls of `site` (origin + path prefix) remember between runs."""
+        return CrawlState(self.engine, site)
+
+    def vector_index(self, dim: int, ef_search: int):
+        """pgvector (HNSW) in this PostgreSQL database: the dense index of `vector_backend =
+        pgvector`."""
+        from rag.storage.postgres import PgVectorIndex
+
+        return PgVectorIndex(self.engine, dim, ef_search)
+
+    def text_index(self):
+        """PostgreSQL full-text search over the chunks: the lexical leg with pgvector."""
+        from rag.storage.postgres import PgTextIndex
+
+        return PgTextIndex(self.engine)
+
+    # documents and chunks
+
+    def document_hashes(self) -> dict[str, tuple[str, str]]:
+        """source -> (document id, text hash) for every stored document."""
+        query = sa.select(documents.c.source, documents.c.id, documents.c.text_hash)
+        with self.engine.connect() as conn:
+            return {row.source: (row.id, row.text_hash) for row in conn.execute(query)}
+
+    def put_document(self, doc: Document, doc_chunks: list[Chunk]) -> ChunkChanges:
+        """Insert or replace a document; keep chunks whose id is unchanged (no re-embedding).
+
+        Two writers storing the same document at once are serialised (no lost updates)."""
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(
+                    "SELECT pg_advisory_xact_lock(hashtext(%(id)s))", {"id": doc.id}
+                )
+            old = {
+                row.id: row.vector_id
+                for row in conn.execute(
+                    sa.select(chunks.c.id, chunks.c.vector_id).where(chunks.c.document_id == doc.id)
+                )
+            }
+            new_ids = {c.id for c in doc_chunks}
+            gone = [cid for cid in old if cid not in new_ids]
+            if gone:
+                conn.execute(chunks.delete().where(chunks.c.id.in_(gone)))
+            conn.execute(documents.delete().where(documents.c.id == doc.id))
+            conn.execute(documents.insert().values(_document_row(doc)))
+            added = [c for c in doc_chunks if c.id not in old]
+            for c in doc_chunks:  # offsets of kept chunks may move
+                if c.id in old:
+                    conn.execute(
+                        chunks.update().where(chunks.c.id == c.id).values(start=c.start, end=c.end)
+                    )
+            if added:
+                conn.execute(chunks.insert(), [_chunk_row(c) for c in added])
+        return ChunkChanges(tuple(added), tuple(old[cid] for cid in gone), len(old) - len(gone))
+
+    def document_texts(self, sources: Iterable[str]) -> dict[str, str]:
+        """source -> text for the stored documents among `sources`."""
+        found: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for batch in batches(sorted(set(sources)), 500):
+                query = sa.select(documents.c.source, documents.c.text).where(
+                    documents.c.source.in_(batch)
+                )
+                found.update((r.source, r.text) for r in conn.execute(query))
+        return found
+
+    def delete_documents(self, doc_ids: Iterable[str]) -> list[int]:
+        """Delete documents and their chunks; return the chunks' vector ids."""
+        doc_ids = list(doc_ids)
+        with self.engine.begin() as conn:
+            where = chunks.c.document_id.in_(doc_ids)
+            vids = list(conn.scalars(sa.select(chunks.c.vector_id).where(where)))
+            conn.execute(chunks.delete().where(where))
+            conn.execute(documents.delete().where(documents.c.id.in_(doc_ids)))
+        return vids
+
+    def document_keys(self) -> dict[str, str]:
+        """Every name a stored document answers to (id, source, URL) -> its source."""
+        query = sa.select(documents.c.id, documents.c.source, documents.c.url)
+        keys: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                keys.update({row.id: row.source, row.source: row.source})
+                if row.url:
+                    keys[row.url] = row.source
+        return keys
+
+    def chunk_texts(self) -> tuple[np.ndarray, list[str]]:
+        """(vector ids, texts) of every chunk, for building the lexical index."""
+        query = sa.select(chunks.c.vector_id, chunks.c.text).order_by(chunks.c.vector_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return np.array([r.vector_id for r in rows], np.int64), [r.text for r in rows]
+
+    def allowed_vector_ids(self, filters) -> np.ndarray:
+        """Vector ids of the chunks whose document matches `filters` (rag.retrieval.Filters)."""
+        query = sa.select(chunks.c.vector_id).join(
+            documents, documents.c.id == chunks.c.document_id
+        )
+        if filters.collections:
+            query = query.where(documents.c.collection.in_(filters.collections))
+        if filters.source_prefix:
+            prefix = filters.source_prefix.replace("%", r"\%").replace("_", r"\_") + "%"
+            query = query.where(
+                sa.or_(
+                    documents.c.source.like(prefix, escape="\\"),
+                    documents.c.url.like(prefix, escape="\\"),
+                )
+            )
+        if filters.since:
+            query = query.where(documents.c.date != "", documents.c.date >= filters.since)
+        if filters.until:
+            query = query.where(documents.c.date != "", documents.c.date <= filters.until + "~")
+        with self.engine.connect() as conn:
+            return np.fromiter(conn.scalars(query), np.int64)
+
+    def count_chunks(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.scalar(sa.select(sa.func.count()).select_from(chunks)) or 0
+
+    def hits(self, vector_ids: list[int], scores: list[float]) -> list[Hit]:
+        """Hits for vector ids in the given order; ids no longer stored are skipped."""
+        query = (
+            sa.select(
+                chunks, documents.c.title, documents.c.source, documents.c.url, documents.c.date
+            )
+            .join(documents, documents.c.id == chunks.c.document_id)
+            .where(chunks.c.vector_id.in_(vector_ids))
+        )
+        with self.engine.connect() as conn:
+            rows = {row.vector_id: row for row in conn.execute(query)}
+        return [
+            Hit(_chunk(rows[v]), s, rows[v].title, rows[v].source, rows[v].url, rows[v].date)
+            for v, s in zip(vector_ids, scores, strict=True)
+            if v in rows
+        ]
+
+    # embeddings (cache by chunk text hash)
+
+    def put_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        rows = [
+            {"text_hash": h, "model": model, "vector": np.asarray(v, np.float32).tobytes()}
+            for h, v in vectors.items()
+        ]
+        if rows:
+            with self.engine.begin() as conn:  # another writer may have cached the same text
+                conn.execute(insert_ignoring_duplicates(conn, embeddings), rows)
+
+    def embeddings_for(self, text_hashes: Iterable[str], model: str) -> dict[str, np.ndarray]:
+        """text hash -> cached vector, for the hashes that have one."""
+        found: dict[str, np.ndarray] = {}
+        with self.engine.connect() as conn:
+            for batch in batches(sorted(set(text_hashes)), 500):
+                query = sa.select(embeddings.c.text_hash, embeddings.c.vector).where(
+                    embeddings.c.model == model, embeddings.c.text_hash.in_(batch)
+                )
+                found.update(
+                    (r.text_hash, np.frombuffer(r.vector, np.float32)) for r in conn.execute(query)
+                )
+        return found
+
+    def chunk_texts_without_embedding(self, model: str) -> list[tuple[str, str]]:
+        """(text hash, text) of distinct chunk texts with no vector cached for `model`."""
+        cached = sa.select(embeddings.c.text_hash).where(embeddings.c.model == model)
+        query = (
+            sa.select(chunks.c.text_hash, sa.func.min(chunks.c.text))
+            .where(chunks.c.text_hash.not_in(cached))
+            .group_by(chunks.c.text_hash)
+        )
+        with self.engine.connect() as conn:
+            return [(h, t) for h, t in conn.execute(query)]
+
+    def vectors(self, model: str, batch: int = 10_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Yield (vector_ids (n,), vectors (n, d) float32) for every chunk that has an embedding."""
+        query = (
+            sa.select(chunks.c.vector_id, embeddings.c.vector)
+            .join(embeddings, (embeddings.c.text_hash == chunks.c.text_hash))
+            .where(embeddings.c.model == model)
+            .order_by(chunks.c.vector_id)
+        )
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=batch).execute(query)
+            for part in result.partitions():
+                ids = np.array([r.vector_id for r in part], np.int64)
+                yield ids, np.stack([np.frombuffer(r.vector, np.float32) for r in part])
+
+
+def _document_row(doc: Document) -> dict:
+    return {
+        "id": doc.id,
+        "collection": doc.collection,
+        "source": doc.source,
+        "title": doc.title,
+        "url": doc.url,
+        "date": doc.date,
+        "text": doc.text,
+        "text_hash": doc.text_hash,
+        "updated_at": time.time(),
+    }
+
+
+def _chunk_row(c: Chunk) -> dict:
+    return {
+        "id": c.id,
+        "document_id": c.document_id,
+        "vector_id": c.vector_id,
+        "text": c.text,
+        "text_hash": c.text_hash,
+        "start": c.start,
+        "end": c.end,
+    }
+
+
+def _chunk(row) -> Chunk:
+    return Chunk(row.id, row.document_id, row.text, row.start, row.end)

@@ -1,0 +1,5 @@
+"""`python -m ui` runs the `footnote` command."""
+
+from ui.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The support-bot HTTP API (FastAPI): `create_api` in `ui.api.app`, one router per concern."""

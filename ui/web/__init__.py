@@ -1,0 +1,1 @@
+"""The Streamlit web app (`footnote ui`): Ask, Sources and Evaluations pages."""
