@@ -1,0 +1,117 @@
+"""`footnote eval judge` (a support scorer on labelled pairs) and `footnote eval citations` (a
+finished run's citations judged again by an independent model)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from evals.runs import RunStore
+from ui.cli.root import app_of
+
+
+@click.command("judge")
+@click.argument("pairs", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--scorer",
+    type=click.Choice(["lexical", "llm", "cascade"]),
+    default=None,
+    help="support scorer (default: the `verifier` setting)",
+)
+@click.option("--sample", type=int, help="a balanced random sample of N pairs")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print the figures as one JSON object")
+@click.pass_context
+def judge(ctx, pairs: Path, scorer: str | None, sample: int | None, seed: int, as_json: bool):
+    """Score labelled pairs with the support scorer: ROC-AUC, balanced accuracy, s/pair."""
+    import time
+
+    from evals.judging import balanced_accuracy, best_threshold, load_pairs, roc_auc
+
+    app = app_of(ctx)
+    rows = load_pairs(pairs, sample, seed)
+    chosen = app.support_scorer(scorer)
+    t0 = time.perf_counter()
+    scores = chosen.scores([(r["claim"], r["source"]) for r in rows])
+    seconds = (time.perf_counter() - t0) / len(rows)
+    labels = [int(r["label"]) for r in rows]
+    threshold = app.limits.min_support
+    result = {
+        "scorer": chosen.name,
+        "pairs": len(rows),
+        "roc_auc": roc_auc(scores, labels),
+        "balanced_accuracy": balanced_accuracy(scores, labels, threshold),
+        "threshold": threshold,
+        "best_threshold": best_threshold(scores, labels),
+        "seconds_per_pair": seconds,
+    }
+    result["balanced_accuracy_at_best"] = balanced_accuracy(
+        scores, labels, result["best_threshold"]
+    )
+    if as_json:
+        click.echo(json.dumps(result))
+    else:
+        click.echo("\n".join(f"{k}: {v}" for k, v in result.items()))
+
+
+@click.command("citations")
+@click.argument("run_id")
+@click.option(
+    "--scorer",
+    type=click.Choice(["lexical", "llm", "cascade"]),
+    default="llm",
+    show_default=True,
+    help="the judge; llm uses the `judge_model` setting (e.g. footnote --judge-model FILE)",
+)
+@click.option("--against", type=click.Choice(["passage", "quote"]), default="passage")
+@click.option("--threshold", default=0.5, show_default=True, help="judge score that counts as yes")
+@click.option("--sample", type=int, help="judge a random sample of N answered questions")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print the figures as one JSON object")
+@click.pass_context
+def citations(ctx, run_id, scorer, against, threshold, sample, seed, as_json) -> None:
+    """Judge the citations of an answer run again with an independent judge (ALCE citation
+    recall and precision, share of shown sentences unsupported); stored in the run's metrics."""
+    import time
+
+    from tqdm import tqdm
+
+    from evals.citations import CachedJudge, judge_rows, sample_rows, summarise
+
+    app = app_of(ctx)
+    runs = RunStore(app.store)
+    meta = runs.get(run_id)
+    rows = sample_rows(runs.results(run_id), sample, seed)
+    if rows and "passages" not in rows[0]:
+        raise click.UsageError(
+            f"run {run_id} stored no cited passages (made before this command existed); "
+            "run the evaluation again with --fresh"
+        )
+    judge = CachedJudge(app.support_scorer(scorer), threshold)
+    t0 = time.perf_counter()
+    with tqdm(total=len(rows), unit="q", desc="judging", file=sys.stderr, disable=None) as bar:
+        judged = judge_rows(rows, judge, against, bar.update)
+    seconds = time.perf_counter() - t0
+    summary = summarise(judged)
+    model = app.judge_name
+    info = {"scorer": scorer, "model": model if scorer != "lexical" else "", "against": against}
+    info |= {"threshold": threshold, "questions": len(judged), "judgements": len(judge.cache)}
+    info["seconds_per_judgement"] = seconds / max(1, len(judge.cache))
+    metrics = dict(meta["metrics"] or {})
+    prefix = "judged_" if against == "passage" else "judged_quote_"
+    metrics.update({f"{prefix}{k}": v for k, v in summary.items()})
+    by_id = {r["id"]: r for r in rows}
+    runs.update_results(  # each sentence's judgement, to see which ones the judge rejected
+        run_id,
+        {j["id"]: {**by_id[j["id"]], f"{prefix}scores": j["scores"]} for j in judged},
+    )
+    runs.finish(run_id, metrics)
+    if as_json:
+        click.echo(json.dumps({"run": run_id, "judge": info, "metrics": summary}))
+        return
+    click.echo("\n".join(f"{k}: {v}" for k, v in info.items()))
+    for name, m in summary.items():
+        click.echo(f"{name}: {m['value']:.3f} [{m['low']:.3f}, {m['high']:.3f}] (n={m['n']})")

@@ -1,0 +1,93 @@
+"""`footnote eval retrieval|answers DATASET`: run every question, resumably, and score it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from evals.dataset import DatasetError, load_dataset
+from evals.report import markdown_summary
+from evals.runner import run, scorer_judge, select
+from evals.runs import RunStore
+from ui.cli.root import app_of
+
+
+def _run_command(kind: str):
+    @click.argument("dataset", type=click.Path(path_type=Path))
+    @click.option("--limit", type=int, help="only the first N questions (after --sample)")
+    @click.option("--sample", type=int, help="a random sample of N questions")
+    @click.option("--seed", default=0, show_default=True, help="seed of --sample")
+    @click.option(
+        "--balanced",
+        is_flag=True,
+        help="--sample half answerable and half unanswerable questions",
+    )
+    @click.option("--batch-size", default=32 if kind == "retrieval" else 4, show_default=True)
+    @click.option("--fresh", is_flag=True, help="discard stored results of this run first")
+    @click.option(
+        "--judge",
+        "judge_kind",
+        type=click.Choice(["lexical", "llm", "cascade"]),
+        default=None,
+        help="support judge of the citation metrics (default: verifier)",
+    )
+    @click.option("--json", "as_json", is_flag=True, help="print the metrics as one JSON object")
+    @click.pass_context
+    def command(
+        ctx, dataset, limit, sample, seed, balanced, batch_size, fresh, judge_kind, as_json
+    ):
+        options = {"limit": limit, "sample": sample, "seed": seed, "judge": judge_kind}
+        if balanced:
+            options["balanced"] = True
+        app = app_of(ctx)
+        run_id = _run(app, kind, dataset, options, batch_size, fresh)
+        meta = RunStore(app.store).get(run_id)
+        if as_json:
+            click.echo(json.dumps({"run": run_id, "metrics": meta["metrics"]}))
+        else:
+            click.echo(markdown_summary([meta]))
+            click.echo(f"\nrun {run_id}; report: footnote eval report {run_id}")
+
+    command.__doc__ = f"Run every question of DATASET through {kind} and score it (resumable)."
+    return command
+
+
+retrieval = click.command("retrieval")(_run_command("retrieval"))
+answers = click.command("answers")(_run_command("answers"))
+
+
+def _run(app, kind: str, dataset: Path, options: dict, batch_size: int, fresh: bool) -> str:
+    """Run (or resume) the evaluation; bad dataset lines are reported and skipped."""
+    from tqdm import tqdm
+
+    data = load_dataset(dataset)
+    if data.errors:
+        first = data.errors[0]
+        click.echo(
+            f"skipped {len(data.errors)} bad lines of {dataset} (first: line {first[0]}: "
+            f"{first[1]})",
+            err=True,
+        )
+    o = options
+    try:
+        examples = select(data.examples, o["limit"], o["sample"], o["seed"], "balanced" in o)
+    except DatasetError as exc:
+        raise click.UsageError(str(exc)) from None
+    judge = scorer_judge(app.support_scorer(o["judge"]), app.limits.min_support)
+    with tqdm(total=len(examples), unit="q", desc=kind, file=sys.stderr, disable=None) as bar:
+        return run(
+            kind,
+            app.pipeline,
+            RunStore(app.store),
+            data,
+            examples,
+            settings=app.eval_settings(),
+            options=options,
+            judge=judge,
+            batch_size=batch_size,
+            progress=bar.update,
+            fresh=fresh,
+        )
