@@ -1,10 +1,13 @@
 """The evaluation dataset format: JSONL, one question per line.
 
     {"question": "...", "answers": ["..."], "gold_sources": ["corpus/12.txt"],
-     "answerable": true, "collection": "default", "id": "..."}
+     "answerable": true, "collection": "default", "id": "...",
+     "reference": "the text that answers it", "gold_anchor": "section-id"}
 
-Only `question` is required. `gold_sources` are document ids, URLs, or paths (relative paths are
-relative to the dataset file's folder). `id` defaults to a hash of the question.
+Only `question` is required. `answers` are short gold spans (SQuAD); `reference` is a reference
+answer in prose (a support article's section), which correctness is judged against.
+`gold_sources` are document ids, URLs, or paths (relative paths are relative to the dataset
+file's folder). `id` defaults to a hash of the question.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ class Example:
     answerable: bool = True
     collection: str = ""  # restrict retrieval to this collection; empty = all
     id: str = ""
+    reference: str = ""  # a reference answer in prose (e.g. the FAQ section that answers it)
+    gold_anchor: str = ""  # the id of the gold section inside the gold page
 
     def to_json(self) -> str:
         data = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -74,6 +79,8 @@ def _example(data: object) -> Example:
         answerable=answerable,
         collection=str(data.get("collection") or ""),
         id=str(data.get("id") or content_hash(question.strip())[:16]),
+        reference=str(data.get("reference") or ""),
+        gold_anchor=str(data.get("gold_anchor") or ""),
     )
 
 

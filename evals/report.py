@@ -179,7 +179,7 @@ def _metric_table(runs: list[dict]) -> str:
             if base and r is not runs[0]:
                 delta = f" ({m['value'] - base['value']:+.3f})"
                 if m["low"] > base["high"] or m["high"] < base["low"]:  # intervals apart
-                    better = (m["value"] > base["value"]) != (name == "latency_s")
+                    better = (m["value"] > base["value"]) != (name in LOWER_IS_BETTER)
                     cls = ' class="num up"' if better else ' class="num down"'
             cells.append(
                 f'<td{cls or " class=num"}>{m["value"]:.3f}{delta}<br><span class="small">'
@@ -189,12 +189,26 @@ def _metric_table(runs: list[dict]) -> str:
     return f"<table><tr><th>metric (95% CI)</th>{head}</tr>{''.join(rows)}</table>"
 
 
+LOWER_IS_BETTER = {"latency_s", "judged_wrong_statement_shown", "judged_unsupported_shown"}
+
+
 def _worst_first(kind: str, results: list[dict]) -> list[dict]:
+    if any(r.get("grades") for r in results):  # judged against references: wrong, then wrong-ish
+        return sorted(results, key=_graded_badness, reverse=True)
     key = "ndcg@10" if kind == "retrieval" else "f1"
     return sorted(
         results,
         key=lambda r: (r.get(key, r.get("abstention", 1.0)), r.get("citation_precision", 1.0)),
     )
+
+
+def _graded_badness(r: dict) -> tuple[float, float, float]:
+    """A wrong statement first, then an answer that is not correct, then one not responsive;
+    questions nobody graded (declined) last."""
+    g = r.get("grades") or {}
+    if not g:
+        return (-1.0, 0.0, 0.0)
+    return (g.get("wrong", 0.0), 1 - g.get("correct", 1.0), 1 - g.get("responsive", 1.0))
 
 
 def _question_rows(kind: str, results: list[dict], limit: int = 200) -> str:
@@ -220,6 +234,9 @@ def _question_rows(kind: str, results: list[dict], limit: int = 200) -> str:
             score = (
                 f"f1 {_fmt(r.get('f1'))}<br>cite P {_fmt(r.get('citation_precision'))}"
                 f"<br>abst {_fmt(r.get('abstention'))}"
+            )
+            score += "".join(
+                f"<br>{name} {_fmt(value)}" for name, value in (r.get("grades") or {}).items()
             )
         rows.append(
             f"<tr><td>{html.escape(r['question'])}</td><td>{detail}</td>"

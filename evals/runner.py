@@ -28,6 +28,7 @@ from evals.metrics import (
 from evals.runs import RunStore
 from rag.answering.pipeline import Pipeline
 from rag.answering.scorers import SupportScorer
+from rag.answering.support import support
 from rag.retrieval.retriever import Filters
 from rag.serialise import answer_dict
 from rag.storage.store import Store
@@ -148,7 +149,11 @@ def score_answer(example: Example, answer: Answer, gold_map: dict[str, str], jud
         "relevance": data["relevance"],
         "fallback": data["fallback"],
         "counts": data["counts"],
+        "answerable": example.answerable,
         "abstention": abstention_correct(example.answerable, declined),
+        ("covered_answered" if example.answerable else "uncovered_declined"): float(
+            declined != example.answerable
+        ),
     }
     if example.answerable and example.answers:
         text = "" if declined else " ".join(s.text for s in answer.sentences)
@@ -157,6 +162,9 @@ def score_answer(example: Example, answer: Answer, gold_map: dict[str, str], jud
             f1=token_f1(text, example.answers),
             contains=contains_answer(text, example.answers),
         )
+    if example.reference and not declined:  # a cheap proxy of correctness, for iterating
+        shown = " ".join(s.text for s in answer.sentences if s.supported)
+        row["reference_support"] = support(shown, example.reference)
     if gold:
         row["cited_gold"] = float(bool(gold & set(sources)))
         row["retrieved_gold"] = float(bool(gold & {h.source for h in answer.closest}))
@@ -188,6 +196,9 @@ ANSWER_METRICS = [
     "citation_precision",
     "faithfulness",
     "abstention",
+    "covered_answered",
+    "uncovered_declined",
+    "reference_support",
     "cited_gold",
     "retrieved_gold",
     "latency_s",

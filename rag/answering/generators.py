@@ -65,11 +65,22 @@ class LlamaCppGenerator:
             self._formatter = Jinja2ChatFormatter(template, eos_token="", bos_token="")
         prompt = self._formatter(messages=messages).prompt
         tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
-        self._llm.reset()
-        self._llm.eval(tokens)
+        self._eval_reusing_prefix(tokens)
         logits = np.ctypeslib.as_array(self._llm._ctx.get_logits(), shape=(self._llm.n_vocab(),))
         probs = np.exp(logits - logits.max())
         return probs / probs.sum()
+
+    def _eval_reusing_prefix(self, tokens: list[int]) -> None:
+        """Evaluate `tokens`, keeping the KV cache of the prefix they share with the previous
+        evaluation (several judgements of one passage pay for it once)."""
+        cached = self._llm._input_ids.tolist()
+        same = 0
+        for old, new in zip(cached, tokens, strict=False):
+            if old != new:
+                break
+            same += 1
+        self._llm.n_tokens = min(same, len(tokens) - 1)  # at least one token: fresh logits
+        self._llm.eval(tokens[self._llm.n_tokens :])
 
     @functools.cache  # noqa: B019 - one instance per model; the cache lives as long as it
     def word_ids(self, words: tuple[str, ...]) -> list[int]:

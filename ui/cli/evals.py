@@ -11,7 +11,7 @@ import click
 from evals import gate as gates
 from evals.report import html_report, markdown_summary
 from evals.runs import RunStore
-from ui.cli.eval_judges import citations, judge
+from ui.cli.eval_judges import citations, correctness, judge
 from ui.cli.eval_runs import answers, retrieval
 from ui.cli.root import app_of
 
@@ -21,13 +21,14 @@ def eval_group() -> None:
     """Evaluate retrieval and answers on a dataset; report and gate the results."""
 
 
-for _command in (answers, retrieval, judge, citations):
+for _command in (answers, retrieval, judge, citations, correctness):
     eval_group.add_command(_command)
 
 
 @eval_group.command("import")
 @click.argument(
-    "kind", type=click.Choice(["squad", "scifact", "summedits", "wice", "halueval", "begin"])
+    "kind",
+    type=click.Choice(["squad", "scifact", "faq", "summedits", "wice", "halueval", "begin"]),
 )
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
@@ -42,14 +43,30 @@ for _command in (answers, retrieval, judge, citations):
     show_default=True,
     help="SQuAD: leave the last N articles out of the corpus (unanswerable questions)",
 )
-def import_cmd(kind: str, files: tuple[Path, ...], out: Path, hold_out_articles: int) -> None:
-    """Convert SQuAD or SciFact files into OUT/dataset.jsonl and OUT/corpus/, or SummEdits,
-    WiCE, HaluEval or BEGIN files into labelled support pairs (JSONL: source, claim, label)."""
+@click.option(
+    "--uncovered",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="faq: JSONL of questions the docs do not cover (one `question` per line)",
+)
+def import_cmd(
+    kind: str, files: tuple[Path, ...], out: Path, hold_out_articles: int, uncovered
+) -> None:
+    """Convert SQuAD or SciFact files into OUT/dataset.jsonl and OUT/corpus/; a docs folder of
+    HTML pages (FILES: DOCS [QUESTIONS.jsonl]) into a FAQ dataset with reference answers; or
+    SummEdits, WiCE, HaluEval or BEGIN files into labelled pairs (JSONL: source, claim, label)."""
+    from evals.faq import import_faq
     from evals.importers import import_scifact, import_squad
     from evals.judging import READERS, import_pairs
 
     if kind in READERS:
         click.echo(f"{out}: {import_pairs(kind, list(files), out)}")
+        return
+    if kind == "faq":
+        if len(files) > 2:
+            raise click.UsageError("faq takes DOCS_FOLDER [QUESTIONS.jsonl]")
+        questions = files[1] if len(files) == 2 else None
+        counts = import_faq(files[0], out, questions, uncovered)
+        click.echo(f"{out / 'dataset.jsonl'}: {counts}; next: footnote ingest {files[0]}")
         return
     if kind == "squad":
         counts = import_squad(list(files), out, hold_out_articles)
