@@ -1,17 +1,32 @@
-"""Document -> chunks with character offsets into the document text."""
+"""Document -> chunks with character offsets into the document text, never across a heading:
+each section is chunked on its own and every chunk carries its heading path."""
 
 from __future__ import annotations
 
 from collections import Counter
 
+from ingest.outline import heading_path
 from rag.types import Chunk, Document, content_hash
 
 
-def chunk_document(doc: Document, size: int, overlap: int) -> list[Chunk]:
-    """Split on paragraphs, then lines, sentences and words, keeping chunks <= `size` chars.
+def sections(doc: Document) -> list[tuple[int, int]]:
+    """(start, end) offsets of the document's sections: the text between consecutive headings
+    (one span for a document without headings).
 
-    Each chunk's id hashes the document id, its text and its occurrence number, so unchanged
-    passages keep their ids (and embeddings) when the document around them changes.
+    >>> from rag.types import Document
+    >>> sections(Document("d", "s", "Intro. Reset: hold it.", headings=((7, 1, "Reset"),)))
+    [(0, 7), (7, 22)]
+    """
+    cuts = sorted({0, *(o for o, _, _ in doc.headings if 0 < o < len(doc.text)), len(doc.text)})
+    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if doc.text[a:b].strip()]
+
+
+def chunk_document(doc: Document, size: int, overlap: int) -> list[Chunk]:
+    """Split each section on paragraphs, then lines, sentences and words, keeping chunks <=
+    `size` chars.
+
+    Each chunk's id hashes the document id, its heading, its text and its occurrence number, so
+    unchanged passages keep their ids (and embeddings) when the document around them changes.
     """
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
@@ -22,15 +37,20 @@ def chunk_document(doc: Document, size: int, overlap: int) -> list[Chunk]:
         keep_separator="end",
     )
     chunks: list[Chunk] = []
-    seen: Counter[str] = Counter()
-    cursor = 0
-    for piece in splitter.split_text(doc.text):
-        start = doc.text.find(piece, cursor)
-        if start < 0:  # the splitter strips whitespace; pieces always occur in order
-            start = doc.text.find(piece)
-        end = start + len(piece)
-        seen[piece] += 1
-        chunk_id = content_hash(doc.id, piece, str(seen[piece]))
-        chunks.append(Chunk(chunk_id, doc.id, piece, start, end))
-        cursor = start + 1
+    seen: Counter[tuple[str, str]] = Counter()
+    for begin, end in sections(doc):
+        heading = heading_path(doc.headings, begin)
+        section = doc.text[begin:end]
+        cursor = 0
+        for piece in splitter.split_text(section):
+            start = section.find(piece, cursor)
+            if start < 0:  # the splitter strips whitespace; pieces always occur in order
+                start = section.find(piece)
+            seen[heading, piece] += 1
+            parts = (heading, piece) if heading else (piece,)
+            chunk_id = content_hash(doc.id, *parts, str(seen[heading, piece]))
+            chunks.append(
+                Chunk(chunk_id, doc.id, piece, begin + start, begin + start + len(piece), heading)
+            )
+            cursor = start + 1
     return chunks

@@ -135,7 +135,7 @@ def ray_ingest(
 
 def _embed_missing(ingestor: Ingestor, pool, model: str, chunks) -> None:
     """Embed, on the actors in parallel, the chunk texts with no cached vector; cache them."""
-    texts = {c.text_hash: c.text for c in chunks}
+    texts = {c.text_hash: c.indexed_text for c in chunks}
     cached = ingestor.store.embeddings_for(texts, model)
     missing = [(h, t) for h, t in texts.items() if h not in cached]
     parts = [missing[i : i + EMBED_BATCH] for i in range(0, len(missing), EMBED_BATCH)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ingest.outline import html_sections, markdown_outline, outline
 from rag.errors import IngestError
 from rag.types import Document, content_hash
 
@@ -70,6 +71,7 @@ def extract_html(html: str, name: str, url: str = "") -> tuple[str, str, str, st
         deduplicate=False,
     )
     text = (result.text if result is not None else "") or ""
+    text = _PERMALINK.sub("", text)
     if len(text.split()) < MIN_WORDS:
         raise IngestError(f"{name} has no extractable main text (empty page or only boilerplate)")
     return (
@@ -81,6 +83,7 @@ def extract_html(html: str, name: str, url: str = "") -> tuple[str, str, str, st
 
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+_PERMALINK = re.compile(r"(?<=\S)¶(?=\s|$)")  # Sphinx's heading links, glued to the text
 
 
 def text_document(text: str, source: str, name: str, collection: str) -> Document:
@@ -93,10 +96,14 @@ def text_document(text: str, source: str, name: str, collection: str) -> Documen
     title = (
         heading.group(1) if heading else first_line if len(first_line) <= 80 else Path(name).stem
     )
-    return Document(content_hash(source), source, text, title=title, collection=collection)
+    headings = markdown_outline(text) if name.lower().endswith((".md", ".markdown")) else ()
+    return Document(
+        content_hash(source), source, text, title=title, collection=collection, headings=headings
+    )
 
 
 def html_document(html: str, source: str, url: str, collection: str) -> Document:
+    """An HTML page's main text, with the page's headings placed in it (`ingest.outline`)."""
     text, title, date, page_url = extract_html(html, source, url)
     return Document(
         content_hash(source),
@@ -106,6 +113,7 @@ def html_document(html: str, source: str, url: str, collection: str) -> Document
         url=page_url,
         date=date,
         collection=collection,
+        headings=outline(text, html_sections(html)),
     )
 
 

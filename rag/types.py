@@ -44,25 +44,37 @@ class Document:
     url: str = ""
     date: str = ""  # ISO date when the page states one
     collection: str = "default"
+    headings: tuple[tuple[int, int, str], ...] = ()  # (offset in text, level 1-6, title)
 
     @property
     def text_hash(self) -> str:
-        return content_hash(self.text)
+        """Changes when the text or its headings change (re-chunk, re-embed)."""
+        if not self.headings:
+            return content_hash(self.text)
+        return content_hash(self.text, *(f"{o}:{lv}:{t}" for o, lv, t in self.headings))
 
 
 @dataclass(frozen=True)
 class Chunk:
-    """A passage of a document. `start`/`end` are character offsets into `Document.text`."""
+    """A passage of a document. `start`/`end` are character offsets into `Document.text`;
+    `heading` is the path of the section headings it sits under ("Guide > Reset")."""
 
     id: str
     document_id: str
     text: str
     start: int
     end: int
+    heading: str = ""
+
+    @property
+    def indexed_text(self) -> str:
+        """What is embedded and searched: the section heading, then the passage."""
+        return f"{self.heading}\n\n{self.text}" if self.heading else self.text
 
     @property
     def text_hash(self) -> str:
-        return content_hash(self.text)
+        """Hash of `indexed_text`: the key of the embedding cache."""
+        return content_hash(self.indexed_text)
 
     @property
     def vector_id(self) -> int:

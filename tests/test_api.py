@@ -28,7 +28,7 @@ class SlowGenerator:
         self.calls += 1
         user = messages[-1]["content"]
         if "Standalone question:" in user:  # the follow-up rewrite
-            yield "How long does resetting the Lumen X2 take?"
+            yield "How long do I hold the reset button of the Lumen X2?"
             return
         first = user.split("Passage 1: ", 1)[1].split("\n", 1)[0].split(". ")[0].rstrip(".") + "."
         words = (first + " " + first) if self.delay else first

@@ -12,6 +12,9 @@ MODULES = [
     "rag.answering.support",
     "rag.answering.words",
     "rag.retrieval.retriever",
+    "ingest.chunk",
+    "ingest.outline",
+    "evals.correctness",
     "evals.metrics",
     "evals.judging",
 ]

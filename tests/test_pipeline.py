@@ -24,7 +24,7 @@ def test_sentences_are_cited_renumbered_and_stored(settings):
         user = messages[-1]["content"]
         passages = [p for p in user.split("\n\n") if p.startswith("Passage")]
         fan = next(i for i, p in enumerate(passages, 1) if "E42" in p)
-        other = next(i for i in range(1, len(passages) + 1) if i != fan)
+        other = next(i for i, p in enumerate(passages, 1) if "fan" not in p)  # unrelated
         return (
             f"Error code E42 means that the cooling fan has stopped [{fan}]. "
             f"The fan must be replaced under warranty [{fan}][{other}]. "

@@ -27,7 +27,7 @@ def relevance(question: str, hit: Hit) -> float:
     and the share of the question's content words it contains. Either alone confuses a passage
     on a neighbouring topic with an answer (measured on SQuAD with held-out articles: ROC-AUC
     0.95 each, balanced accuracy 0.94 together at 0.44)."""
-    return round((max(hit.score, 0.0) + coverage(question, hit.chunk.text)) / 2, 4)
+    return round((max(hit.score, 0.0) + coverage(question, hit.chunk.indexed_text)) / 2, 4)
 
 
 @dataclass(frozen=True, kw_only=True)

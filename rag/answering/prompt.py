@@ -20,8 +20,13 @@ def build_messages(question: str, hits: list[Hit]) -> list[dict[str, str]]:
     The small packaged model cites unreliably when asked to, so citations are not requested:
     `rag.answering.pipeline` attaches them by checking each sentence against the passages.
     """
-    passages = "\n\n".join(
-        f"Passage {i}: {' '.join(h.chunk.text.split())}" for i, h in enumerate(hits, 1)
-    )
+    passages = "\n\n".join(f"Passage {i}: {_passage(h)}" for i, h in enumerate(hits, 1))
     user = f"{passages}\n\nQuestion: {' '.join(question.split())}\n{INSTRUCTION}"
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+
+
+def _passage(hit: Hit) -> str:
+    """The passage on one line, after the last heading it sits under (what it answers)."""
+    text = " ".join(hit.chunk.text.split())
+    section = hit.chunk.heading.rsplit(" > ", 1)[-1]
+    return f"({' '.join(section.split())}) {text}" if section else text

@@ -114,7 +114,7 @@ class Indexer:
             self._add(chunks)
 
     def _add(self, chunks: Sequence[Chunk]) -> None:
-        texts = {c.text_hash: c.text for c in chunks}
+        texts = {c.text_hash: c.indexed_text for c in chunks}
         by_hash = self.store.embeddings_for(texts, self.embedder.name)  # one read of the cache
         by_hash.update(self._store_vectors([(h, t) for h, t in texts.items() if h not in by_hash]))
         vectors = np.stack([by_hash[c.text_hash] for c in chunks])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-HEAD = "0004"
+HEAD = "0005"
 
 
 def _config(connection):

@@ -141,7 +141,7 @@ class PgTextIndex:
         self, queries: list[str], k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[list[int], list[float]]]:
         where = "AND vector_id = ANY(:allowed)" if allowed is not None else ""
-        vector = f"to_tsvector('{self.language}', text)"  # the indexed expression, verbatim
+        vector = f"to_tsvector('{self.language}', heading || ' ' || text)"  # as indexed
         sql = sa.text(
             f"SELECT vector_id, ts_rank_cd({vector}, q) AS r "
             # any of the words, like BM25 (plainto_tsquery alone requires all of them)

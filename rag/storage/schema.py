@@ -28,6 +28,7 @@ chunks = sa.Table(
     sa.Column("text_hash", sa.String(64), nullable=False, index=True),
     sa.Column("start", sa.Integer, nullable=False),
     sa.Column("end", sa.Integer, nullable=False),
+    sa.Column("heading", sa.Text, nullable=False, server_default=""),  # "Guide > Reset"
 )
 
 embeddings = sa.Table(

@@ -160,11 +160,13 @@ class Store:
         return keys
 
     def chunk_texts(self) -> tuple[np.ndarray, list[str]]:
-        """(vector ids, texts) of every chunk, for building the lexical index."""
-        query = sa.select(chunks.c.vector_id, chunks.c.text).order_by(chunks.c.vector_id)
+        """(vector ids, indexed texts: heading and passage) of every chunk, for the lexical
+        index."""
+        query = sa.select(chunks).order_by(chunks.c.vector_id)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return np.array([r.vector_id for r in rows], np.int64), [r.text for r in rows]
+        ids = np.array([r.vector_id for r in rows], np.int64)
+        return ids, [_chunk(r).indexed_text for r in rows]
 
     def allowed_vector_ids(self, filters) -> np.ndarray:
         """Vector ids of the chunks whose document matches `filters` (rag.retrieval.Filters)."""
@@ -234,15 +236,15 @@ class Store:
         return found
 
     def chunk_texts_without_embedding(self, model: str) -> list[tuple[str, str]]:
-        """(text hash, text) of distinct chunk texts with no vector cached for `model`."""
+        """(text hash, indexed text) of distinct chunks with no vector cached for `model`."""
         cached = sa.select(embeddings.c.text_hash).where(embeddings.c.model == model)
         query = (
-            sa.select(chunks.c.text_hash, sa.func.min(chunks.c.text))
+            sa.select(chunks.c.text_hash, sa.func.min(chunks.c.heading), sa.func.min(chunks.c.text))
             .where(chunks.c.text_hash.not_in(cached))
             .group_by(chunks.c.text_hash)
         )
         with self.engine.connect() as conn:
-            return [(h, t) for h, t in conn.execute(query)]
+            return [(h, f"{head}\n\n{t}" if head else t) for h, head, t in conn.execute(query)]
 
     def vectors(self, model: str, batch: int = 10_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Yield (vector_ids (n,), vectors (n, d) float32) for every chunk that has an embedding."""
@@ -282,8 +284,9 @@ def _chunk_row(c: Chunk) -> dict:
         "text_hash": c.text_hash,
         "start": c.start,
         "end": c.end,
+        "heading": c.heading,
     }
 
 
 def _chunk(row) -> Chunk:
-    return Chunk(row.id, row.document_id, row.text, row.start, row.end)
+    return Chunk(row.id, row.document_id, row.text, row.start, row.end, row.heading)

@@ -1,0 +1,182 @@
+"""Headings: the sections of an HTML page (from its h1-h6 elements) and a document's outline, the
+heading that applies at each offset of its extracted text. Documentation answers by section, so
+the heading is often the best evidence of what a passage answers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree, html
+
+_HEADING = re.compile(r"h[1-6]")
+_SKIPPED = {"script", "style", "noscript", "template", "nav", "head", "title"}
+_BLOCKS = {"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "br", "tr", "td", "th", "table"}
+_BLOCKS |= {"pre", "section", "article", "blockquote", "hr", "header", "footer", "aside"}
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_PERMALINK = re.compile(r"[¶#§]\s*$")  # Sphinx and others append a permalink sign to headings
+
+
+@dataclass
+class Section:
+    """One heading of a page and the text that follows it up to the next heading."""
+
+    level: int  # 1-6; 0 for the text before the first heading
+    title: str
+    anchors: list[str] = field(default_factory=list)  # ids naming the section
+    parts: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join("".join(self.parts).split())
+
+
+def clean_heading(text: str) -> str:
+    """A heading's text on one line, without a trailing permalink sign.
+
+    >>> clean_heading("  How do I\\n  get a list?¶ ")
+    'How do I get a list?'
+    """
+    return _PERMALINK.sub("", " ".join(text.split())).strip()
+
+
+def html_sections(markup: str) -> list[Section]:
+    """The page's sections in document order (the first, level 0, holds any text before the
+    first heading). Anchors are the ids on the heading, inside it, or on the section element
+    whose first heading it is (as Sphinx and DocBook write them)."""
+    markup = _XML_DECLARATION.sub("", markup[:5_000_000])  # lxml refuses one in a str
+    try:
+        tree = html.document_fromstring(markup)
+    except (etree.ParserError, ValueError):
+        return []
+    sections = [Section(0, "")]
+    skip_depth = 0  # inside a heading or a script: its text is not section text
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            if skip_depth:
+                skip_depth += 1
+            elif _HEADING.fullmatch(tag):
+                sections.append(_start_section(element, int(tag[1])))
+                skip_depth = 1
+            elif tag in _SKIPPED:
+                skip_depth = 1
+            else:
+                sections[-1].parts += [" " if tag in _BLOCKS else "", element.text or ""]
+        else:
+            if skip_depth:
+                skip_depth -= 1
+            if not skip_depth:
+                sections[-1].parts += [" " if tag in _BLOCKS else "", element.tail or ""]
+    return sections
+
+
+def _start_section(heading, level: int) -> Section:
+    anchors = [e.get("id") for e in heading.iter() if isinstance(e.tag, str) and e.get("id")]
+    parent = heading.getparent()
+    while parent is not None and not parent.get("id") and _wraps(parent, heading):
+        parent = parent.getparent()  # DocBook: <div class="section"><div class="titlepage">...
+    if parent is not None and parent.get("id") and _wraps(parent, heading):
+        anchors.append(parent.get("id"))
+    return Section(level, clean_heading(heading.text_content()), anchors)
+
+
+def _wraps(container, heading) -> bool:
+    """Is `heading` the first heading inside `container` (so the container is its section)?"""
+    first = next(
+        (e for e in container.iter() if isinstance(e.tag, str) and _HEADING.fullmatch(e.tag)),
+        None,
+    )
+    return first is heading
+
+
+def outline(text: str, sections: list[Section]) -> tuple[tuple[int, int, str], ...]:
+    """(offset, level, title) of each heading in `text`, the page's extracted main text, which
+    no longer holds the headings themselves: each is placed where its section's text begins.
+    A heading whose text was not extracted (a chapter title over a table of contents) is placed
+    with the next heading that was found."""
+    flat, where = _squeezed(text)
+    placed: list[tuple[int, int, str]] = []
+    waiting: list[Section] = []
+    cursor = 0
+    for section in sections:
+        if not section.level:
+            continue
+        waiting.append(section)
+        found = _find(flat, section.text, cursor)
+        if found < 0:
+            continue
+        cursor = found
+        offset, offsets = where[found], []
+        for heading in reversed(waiting):  # headings kept in the text sit on the lines before
+            offset = _heading_line(text, offset, heading.title)
+            offsets.append(offset)
+        placed += [(o, s.level, s.title) for o, s in zip(reversed(offsets), waiting, strict=True)]
+        waiting = []
+    return tuple(placed)
+
+
+def _heading_line(text: str, offset: int, title: str) -> int:
+    """`offset`, or the start of the line before it when that line is the heading itself (some
+    pages keep their headings in the extracted text)."""
+    before = text[:offset].rstrip()
+    line_start = before.rfind("\n") + 1
+    if title and clean_heading(before[line_start:]) == title:
+        return line_start
+    return offset
+
+
+def _squeezed(text: str) -> tuple[str, list[int]]:
+    """`text` with whitespace runs as one space, and the offset in `text` of each character."""
+    chars, where, space = [], [], False
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if not space and chars:
+                chars.append(" ")
+                where.append(i)
+            space = True
+        else:
+            chars.append(ch)
+            where.append(i)
+            space = False
+    return "".join(chars), where
+
+
+def _find(flat: str, section_text: str, start: int) -> int:
+    """Where the section's text begins in the squeezed page text, at or after `start`: its
+    first words, or failing that a later run of its words (the first may have been dropped)."""
+    words = section_text.split()
+    for skip in (0, 8, 16):
+        probe = " ".join(words[skip : skip + 8])
+        if len(probe) < 20:
+            break
+        found = flat.find(probe, start)
+        if found >= 0:
+            return max(start, found - len(" ".join(words[:skip])) - (1 if skip else 0))
+    return -1
+
+
+def markdown_outline(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(offset, level, title) of the `#` headings of a Markdown text (they stay in the text).
+
+    >>> markdown_outline("# Guide\\n\\nIntro.\\n\\n## Reset\\n\\nHold the button.")
+    ((0, 1, 'Guide'), (17, 2, 'Reset'))
+    """
+    return tuple(
+        (m.start(), len(m.group(1)), clean_heading(m.group(2)))
+        for m in re.finditer(r"^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$", text, re.M)
+    )
+
+
+def heading_path(outline_: tuple[tuple[int, int, str], ...], offset: int) -> str:
+    """The headings in force at `offset`, outermost first, joined by " > ".
+
+    >>> heading_path(((0, 1, "Guide"), (10, 2, "Reset"), (20, 2, "Update")), 25)
+    'Guide > Update'
+    """
+    stack: list[tuple[int, str]] = []
+    for start, level, title in outline_:
+        if start > offset:
+            break
+        stack = [(lv, t) for lv, t in stack if lv < level] + [(level, title)]
+    return " > ".join(t for _, t in stack if t)
