@@ -55,6 +55,8 @@ class CountsJSON(TypedDict):
     tokens: int
     dropped_sentences: int
     requoted_sentences: int
+    off_topic_sentences: int
+    repeated_sentences: int
 
 
 class AnswerJSON(TypedDict):
@@ -90,6 +92,8 @@ def answer_dict(answer: Answer) -> AnswerJSON:
             "tokens": answer.tokens,
             "dropped_sentences": answer.dropped,
             "requoted_sentences": answer.requoted,
+            "off_topic_sentences": answer.off_topic,
+            "repeated_sentences": answer.repeated,
         },
         "timings": {k: round(v, 4) for k, v in answer.timings.items()},
     }
@@ -162,6 +166,8 @@ def answer_from_dict(data: AnswerJSON) -> Answer:
         tokens=counts.get("tokens", 0),
         dropped=counts.get("dropped_sentences", 0),
         requoted=counts.get("requoted_sentences", 0),
+        off_topic=counts.get("off_topic_sentences", 0),
+        repeated=counts.get("repeated_sentences", 0),
     )
 
 

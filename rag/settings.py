@@ -60,6 +60,11 @@ class Settings:
         "support under which a generated sentence is shown in the source's own words (the "
         "passage sentence it aligns with, verbatim); 0 = always the model's words",
     )
+    min_responsive: float = _setting(
+        0.3,
+        "share of the question's specific words (weighed by rarity in the corpus) a shown "
+        "sentence, or the heading of its section, must contain; 0 = no check",
+    )
     verifier: str = _setting("lexical", "support scorer of answer sentences: lexical | cascade")
     unsupported: str = _setting("drop", "unsupported sentences: drop | flag (shown, marked)")
     fallback: str = _setting(
@@ -239,6 +244,7 @@ def _validate(s: Settings) -> None:
         "min_relevance",
         "min_support",
         "quote_below",
+        "min_responsive",
         "ivf_nprobe_ratio",
         "mmr_lambda",
         "judge_weight",

@@ -158,6 +158,8 @@ class Answer:
     tokens: int = 0  # tokens the generator wrote
     dropped: int = 0  # generated sentences no passage supports (not shown)
     requoted: int = 0  # generated sentences shown in the source's own words instead
+    off_topic: int = 0  # supported sentences not shown: they do not address the question
+    repeated: int = 0  # supported sentences not shown: what they say is shown already
 
     @property
     def text(self) -> str:

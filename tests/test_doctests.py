@@ -12,6 +12,7 @@ MODULES = [
     "rag.answering.support",
     "rag.answering.words",
     "rag.retrieval.retriever",
+    "rag.retrieval.terms",
     "ingest.chunk",
     "ingest.outline",
     "evals.correctness",

@@ -3,10 +3,10 @@ import hashlib
 import pytest
 
 from rag.errors import ModelError
-from rag.models.packaged import PackagedGGUF, assemble, embedder_path, generator_path
+from rag.models.packaged import PackagedFile, assemble, embedder_path, generator_path
 
 PARTS = [b"GGUF" + b"a" * 100, b"b" * 50, b"c" * 7]
-SPEC = PackagedGGUF(
+SPEC = PackagedFile(
     "tiny.gguf",
     ("p1", "p2", "p3"),
     hashlib.sha256(b"".join(PARTS)).hexdigest(),

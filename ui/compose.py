@@ -16,7 +16,16 @@ from ingest.safety import NetworkPolicy, parse_ports
 from rag.answering.generators import Generator, LlamaCppGenerator
 from rag.answering.pipeline import Limits, Pipeline
 from rag.answering.scorers import CascadeScorer, LexicalScorer, LLMJudge, SupportScorer
-from rag.models import EMBEDDER_NAME, QWEN_15B, embedder_path, generator_path, install_generator
+from rag.errors import ModelError
+from rag.models import (
+    EMBEDDER_NAME,
+    MPNET,
+    QWEN_15B,
+    embedder_path,
+    generator_path,
+    install_generator,
+    install_judge_embedder,
+)
 from rag.retrieval.embedding import Embedder, SentenceTransformerEmbedder
 from rag.retrieval.indexer import Indexer
 from rag.retrieval.rerank import LLMReranker
@@ -62,6 +71,7 @@ class App:
         installed["embedder"] = embedder_path(s.embedding_model)
         if judge:
             installed["judge"] = str(install_generator(s.models_path, QWEN_15B))
+            installed["judge_embedder"] = str(install_judge_embedder(s.models_path))
         return installed
 
     @cached_property
@@ -111,6 +121,17 @@ class App:
         s = self.settings
         return s.judge_model or s.generator_model or "packaged Qwen2.5 0.5B"
 
+    @cached_property
+    def judge_embedder(self) -> Embedder:
+        """The evaluation judge's embedder (all-mpnet-base-v2: `footnote models install
+        --judge`), larger than and independent of the one Footnote retrieves with."""
+        folder = self.settings.models_path / MPNET.filename.removesuffix(".zip")
+        if not (folder / "modules.json").is_file():
+            raise ModelError(
+                f"the judge's embedder is not in {folder}; run `footnote models install --judge`"
+            )
+        return SentenceTransformerEmbedder(str(folder), "all-mpnet-base-v2", dim=768)
+
     # retrieval and answering
 
     @cached_property
@@ -156,6 +177,7 @@ class App:
             flag_unsupported=s.unsupported == "flag",
             quote_fallback=s.fallback == "quote",
             quote_below=s.quote_below,
+            min_responsive=s.min_responsive,
         )
 
     @cached_property

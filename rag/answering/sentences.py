@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from rag.answering.words import STOPWORDS
+
 # [1], [1, 2], [1][2], [Source 1], 【1】 -- what small models actually write
 MARKER = re.compile(
     r"[\[【]\s*(?:sources?\s*)?(\d+(?:\s*[,;]\s*(?:sources?\s*)?\d+)*)\s*[\]】]", re.I
@@ -28,7 +30,7 @@ def ends_sentence(text: str, stop: int, following: str) -> bool:
     """Does the full stop (or ! or ?) at `text[stop]` end a sentence, given the character that
     follows the gap after it? Not after an initial ("J. Smith", "c. 1900"), a title or another
     known abbreviation ("St. Paul"), an upper-case acronym ("U.S. Army"), nor before a
-    lower-case word ("at 2 a.m. she left").
+    lower-case word ("at 2 a.m. she left", "questions (with answers!) about").
 
     >>> t = "Mr. J. Smith went to St. Paul in the U.S. in c. 1900. Then"
     >>> stops = [i for i, c in enumerate(t) if c == "." and ends_sentence(t, i, t[i + 2])]
@@ -36,7 +38,7 @@ def ends_sentence(text: str, stop: int, following: str) -> bool:
     ['1900.']
     """
     if text[stop] != ".":
-        return True
+        return not following.islower()
     word = (text[:stop].split() or [""])[-1].lstrip("\"'([“‘")
     initial = word.isupper() and (len(word) == 1 or "." in word)  # "J.", "U.S." (the U.S. Army)
     if initial or word.lower() in _ABBREVIATIONS:
@@ -51,7 +53,8 @@ def ends_sentence(text: str, stop: int, following: str) -> bool:
 def _boundaries(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
     """The matches of `pattern` in `text` that end a sentence: after a full stop by
     `ends_sentence`; a blank line always; a single line break only after a short line without
-    final punctuation (a heading or a list item; a longer one is prose wrapped by hand)."""
+    final punctuation (a heading or a list item) that the next line does not continue (prose
+    wrapped by hand goes on in lower case, or after a comma or a little word such as "the")."""
     out = []
     for match in pattern.finditer(text):
         stop = match.start() - 1
@@ -62,9 +65,23 @@ def _boundaries(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
         elif stop >= 0 and text[stop] in ".!?":
             if match.end() < len(text) and ends_sentence(text, stop, text[match.end()]):
                 out.append(match)
-        elif match.start() - (text.rfind("\n", 0, match.start()) + 1) <= 60:
+        elif _ends_line(text, match):
             out.append(match)
     return out
+
+
+def _ends_line(text: str, match: re.Match[str]) -> bool:
+    """Is the single line break at `match` the end of a heading or a list item?
+
+    >>> t = "Install it, and it\\nwill ask for the\\nsize\\nE42: fan failure\\nThe fan"
+    >>> [t[: m.start()].rsplit("\\n", 1)[-1] for m in re.finditer("\\n", t) if _ends_line(t, m)]
+    ['size', 'E42: fan failure']
+    """
+    line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()].rstrip()
+    following = text[match.end() : match.end() + 1]
+    if len(line) > 60 or not line or following.islower():
+        return False
+    return not (line.endswith((",", "-", "(", ":", "/")) or line.split()[-1].lower() in STOPWORDS)
 
 
 def split_sentences(text: str) -> list[str]:

@@ -55,6 +55,21 @@ def coverage(question: str, passage: str) -> float:
     return round(sum(w in found for w in words) / len(words), 3)
 
 
+def weighted_coverage(weights: dict[str, float], passage: str) -> float:
+    """Share of the question's term weight that the passage contains, in [0, 1]; `weights`
+    maps each content word of the question to how specific it is (its idf in the corpus), so a
+    passage missing the question's subject scores low even when it has its common words.
+
+    >>> weighted_coverage({"install": 1.0, "docker": 6.0, "debian": 0.5}, "Install Debian.")
+    0.2
+    """
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    found = set(content_words(passage))
+    return round(sum(v for w, v in weights.items() if w in found) / total, 3)
+
+
 def in_order(sentence: str, passage: str) -> float:
     """Share of the sentence's content words that the passage has in the same order (the longest
     common subsequence of the two content-word sequences), in [0, 1]. A sentence that relates the

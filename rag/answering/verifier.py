@@ -1,22 +1,28 @@
-"""The live check: each generated sentence against the passages, before it is shown.
+"""The live check: each generated sentence against the passages and the question, before it is
+shown.
 
 Invalid citation markers are dropped; a sentence whose cited passages do not support it is
 checked against every retrieved passage and its citation repaired; a sentence no passage supports
-is dropped (or shown flagged, by policy). A sentence the check is unsure of (support under
-`quote_below`, or too few words to check) is shown in the source's own words instead: the
-passage sentence it aligns with, verbatim. Citations are numbered 1..n by first use and each kept
-citation gets a quote span found by deterministic alignment.
+is dropped (or shown flagged, by policy). A sentence must also address the question: the
+question's specific words (weighed by how rare they are in the corpus) must be in the sentence
+or in the heading of the section it comes from, or the sentence must continue one that was; a
+sentence that only points elsewhere ("See Section 7.2") or repeats what is already shown is not
+shown. A sentence the check is unsure of (support under `quote_below`, or too few words to
+check) is shown in the source's own words instead: the passage sentence it aligns with,
+verbatim. Citations are numbered 1..n by first use and each kept citation gets a quote span
+found by deterministic alignment.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 
 from rag.answering.citations import Numbering, align_quote, parse_markers
+from rag.answering.quotes import is_pointer, quotable, whole_span, without_titles
 from rag.answering.scorers import SupportScorer
-from rag.answering.sentences import FINISHED
-from rag.answering.support import coverage, in_order, looks_like_instructions
+from rag.answering.support import in_order, support, weighted_coverage
 from rag.answering.words import content_words
 from rag.types import Citation, Hit, Quote, Sentence
 
@@ -27,23 +33,36 @@ _ABSTAIN = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Policy:
+    """What the check demands of a sentence (from the settings, via rag.answering.Limits)."""
+
+    min_support: float  # from its passage, to be shown at all
+    flag_unsupported: bool = False  # show unsupported sentences flagged instead of dropping
+    quote_below: float = 0.0  # under this support, the source's words stand in for the model's
+    min_responsive: float = 0.0  # share of the question's term weight it (or its section) has
+
+
 class Verifier:
-    """Verifies the sentences of one answer, in order, against its retrieved passages."""
+    """Verifies the sentences of one answer, in order, against its retrieved passages and the
+    question (`weights`: its specific words with their weights; empty = no question check)."""
 
     def __init__(
         self,
         hits: list[Hit],
         scorer: SupportScorer,
-        min_support: float,
-        flag_unsupported: bool = False,
-        quote_below: float = 0.0,
+        policy: Policy,
+        weights: dict[str, float] | None = None,
     ):
-        self.hits, self.scorer, self.min_support = hits, scorer, min_support
-        self.flag_unsupported, self.quote_below = flag_unsupported, quote_below
+        self.hits, self.scorer, self.policy = hits, scorer, policy
+        self.weights = weights or {}
         self.numbering = Numbering()
         self.sentences: list[Sentence] = []
         self.first_quote: dict[int, tuple[int, int]] = {}  # passage position -> quote span
-        self.dropped, self.requoted, self.seconds = 0, 0, 0.0
+        self.shown: list[tuple[int, int, int, str]] = []  # (position, start, end, text) shown
+        self.answering: set[int] = set()  # positions whose shown sentences address the question
+        self.dropped, self.requoted, self.off_topic, self.repeated = 0, 0, 0, 0
+        self.seconds = 0.0
 
     @property
     def supported(self) -> list[Sentence]:
@@ -61,13 +80,14 @@ class Verifier:
     def fallback_quote(self, question: str, position: int) -> Sentence | None:
         """The model answered but none of its sentences held up: the sentence of passage
         `position` (1-based; the most relevant one) that best matches the question, verbatim
-        and cited, if it passes the same check as any quote (`_quote_sentence`) and contains at
-        least a quarter of the question's content words (else it is not about the question)."""
+        and cited, if it passes the same checks as any quote (`_quote_sentence`) and itself
+        holds a quarter of the question's words (by weight; else it is not about the question,
+        whatever its section)."""
         t0 = time.perf_counter()
         try:
             passage = self.hits[position - 1].chunk.text
             start, end = align_quote(question, passage, finished=True)
-            if coverage(question, passage[start:end]) < 0.25:
+            if weighted_coverage(self.weights, passage[start:end]) < 0.25:
                 return None
             return self._quote_sentence(position, start, end)
         finally:
@@ -83,43 +103,71 @@ class Verifier:
             return None  # nothing, a refusal, or the question echoed back
         cited = [n for n in cited if 1 <= n <= len(self.hits)]  # invalid markers are dropped
         scores = self._scores(text, cited)
-        if not scores or max(scores.values()) < self.min_support:  # missing or wrong citation
+        if not scores or max(scores.values()) < self.policy.min_support:  # missing or wrong cite
             others = [n for n in range(1, len(self.hits) + 1) if n not in scores]
             scores.update(self._scores(text, others))
             cited = [max(scores, key=scores.get)]
         best = max(scores.values())
-        keep = [n for n in cited if scores[n] >= self.min_support]
+        keep = [n for n in cited if scores[n] >= self.policy.min_support]
         if not keep:
-            self.dropped += 1
-            if not self.flag_unsupported:
-                return None
-            sentence = Sentence(text, (), round(best, 3), supported=False)
-        else:
-            position = max(keep, key=scores.get)
-            start, end = align_quote(text, self.hits[position - 1].chunk.text, finished=True)
-            if not self._sure(text, best, self.hits[position - 1].chunk.text[start:end]):
-                return self._stand_in(text, position, start, end)
-            numbers = tuple(self.numbering.cite(n) for n in keep)
-            quotes = tuple(
-                self._quote(text, n, number) for n, number in zip(keep, numbers, strict=True)
-            )
-            sentence = Sentence(text, numbers, round(best, 3), True, quotes)
+            return self._unsupported(text, best)
+        position = max(keep, key=scores.get)
+        start, end = align_quote(text, self.hits[position - 1].chunk.text, finished=True)
+        if is_pointer(text) or not self._answers(text, position):
+            self.off_topic += 1
+            return None
+        if not self._sure(text, best, self.hits[position - 1].chunk.text[start:end]):
+            return self._stand_in(text, position, start, end)
+        if self._repeats(text, position, start, end):
+            self.repeated += 1
+            return None
+        return self._show(text, keep, scores, position, start, end)
+
+    def _unsupported(self, text: str, best: float) -> Sentence | None:
+        self.dropped += 1
+        if not self.policy.flag_unsupported:
+            return None
+        sentence = Sentence(text, (), round(best, 3), supported=False)
         self.sentences.append(sentence)
         return sentence
 
-    def _sure(self, text: str, support: float, aligned: str) -> bool:
+    def _show(self, text, keep, scores, position, start, end) -> Sentence:
+        numbers = tuple(self.numbering.cite(n) for n in keep)
+        pairs = zip(keep, numbers, strict=True)
+        quotes = tuple(self._quote(text, n, number) for n, number in pairs)
+        sentence = Sentence(text, numbers, round(max(scores.values()), 3), True, quotes)
+        self._record(position, start, end, text)
+        self.sentences.append(sentence)
+        return sentence
+
+    def _answers(self, text: str, position: int) -> bool:
+        """Does the sentence address the question: the question's words (by weight) in it or in
+        its section's heading, or a passage that already answered (a continuation)?"""
+        if not self.weights or position in self.answering:
+            return True
+        heading = self.hits[position - 1].chunk.heading
+        found = weighted_coverage(self.weights, f"{heading}\n{without_titles(text)}")
+        return found >= self.policy.min_responsive
+
+    def _sure(self, text: str, support_: float, aligned: str) -> bool:
         """Can the model's own words be shown? Only with support of at least `quote_below`, at
         least two content words, and (the same share of) its words in the order of the passage
         sentence it aligns with (`aligned`): reordered words are how a wrong relation between
         the passage's own words shows (measured on SQuAD: see docs/citations.md)."""
-        if support < self.quote_below or len(content_words(text)) < 2:
+        if support_ < self.policy.quote_below or len(content_words(text)) < 2:
             return False
-        return in_order(text, aligned) >= self.quote_below
+        return in_order(text, aligned) >= self.policy.quote_below
+
+    def _repeats(self, text: str, position: int, start: int, end: int) -> bool:
+        """Does the sentence say again what a shown sentence or quote of the same passage span
+        already says?"""
+        shown = [said for p, a, b, said in self.shown if p == position and a < end and start < b]
+        return bool(shown) and support(text, " ".join(shown)) >= 0.9
 
     def _stand_in(self, text: str, position: int, start: int, end: int) -> Sentence | None:
         """The check is unsure of `text`: show the aligned passage span instead (once: a span
         already shown stands for this sentence too)."""
-        shown = self._shown(position, start, end)
+        shown = self._overlaps(position, start, end)
         quote = self._quote_sentence(position, start, end, replaces=text)
         if quote is None and not shown:
             self.dropped += 1
@@ -127,37 +175,34 @@ class Verifier:
             self.requoted += 1
         return quote
 
-    def _shown(self, position: int, start: int, end: int) -> bool:
-        """Does a quote already shown overlap this span of the passage?"""
-        chunk_id = self.hits[position - 1].chunk.id
-        return any(
-            s.quoted and q.chunk_id == chunk_id and q.start < end and start < q.end
-            for s in self.sentences
-            for q in s.quotes
-        )
+    def _overlaps(self, position: int, start: int, end: int) -> bool:
+        """Does something already shown come from this span of the passage?"""
+        return any(p == position and a < end and start < b for p, a, b, _ in self.shown)
+
+    def _record(self, position: int, start: int, end: int, text: str) -> None:
+        self.shown.append((position, start, end, text))
+        self.answering.add(position)
 
     def _quote_sentence(
         self, position: int, start: int, end: int, replaces: str = ""
     ) -> Sentence | None:
-        """The verbatim span as a cited sentence; None for a heading or cut-off text (no final
-        full stop, ! or ?), a fragment (under 3 content words), a span already shown, a sentence
-        that addresses the assistant (a prompt injection is not a fact) or a span the scorer
-        does not find supported."""
+        """The verbatim span (widened to whole sentences that name their subject) as a cited
+        sentence; None when it cannot stand as a quote (`quotes.quotable`), is already shown,
+        does not address the question, or is not supported by the scorer."""
         chunk = self.hits[position - 1].chunk
+        start, end = whole_span(chunk.text, start, end)
         text = " ".join(chunk.text[start:end].split())
-        if (
-            not FINISHED.search(text)
-            or text.startswith("#")
-            or len(content_words(text)) < 3
-            or looks_like_instructions(text)
-            or self._shown(position, start, end)
-        ):
+        if not quotable(text) or self._overlaps(position, start, end):
+            return None
+        if not self._answers(text, position):
+            self.off_topic += 1
             return None
         score = self._scores(text, [position])[position]
-        if score < self.min_support:
+        if score < self.policy.min_support:
             return None
         number = self.numbering.cite(position)
         self.first_quote.setdefault(position, (start, end))
+        self._record(position, start, end, text)
         quote = Quote(number, chunk.id, start, end)
         sentence = Sentence(text, (number,), round(score, 3), True, (quote,), True, replaces)
         self.sentences.append(sentence)

@@ -44,3 +44,19 @@ def content_words(text: str) -> list[str]:
     """
     words = (w.lower() for w in WORD.findall(text))
     return [w if any(c.isdigit() for c in w) else _stem(w) for w in words if w not in STOPWORDS]
+
+
+# "how long", "how much": with "how" these ask for a measure; they do not name a subject
+_MEASURE = re.compile(
+    r"\bhow\s+(long|much|many|often|far|old|big|large|small|soon|fast|quickly|well)\b", re.I
+)
+
+
+def question_words(question: str) -> list[str]:
+    """The content words of a question that can name what it is about: `content_words`
+    without the measure word of "how long", "how many" and the like.
+
+    >>> question_words("How long is the warranty on Lumen routers?")
+    ['warranty', 'lumen', 'router']
+    """
+    return content_words(_MEASURE.sub("how", question))

@@ -2,20 +2,24 @@
 
 from rag.models.packaged import (
     EMBEDDER_NAME,
+    MPNET,
     QWEN_05B,
     QWEN_15B,
-    PackagedGGUF,
+    PackagedFile,
     embedder_path,
     generator_path,
     install_generator,
+    install_judge_embedder,
 )
 
 __all__ = [
     "EMBEDDER_NAME",
+    "MPNET",
     "QWEN_05B",
     "QWEN_15B",
-    "PackagedGGUF",
+    "PackagedFile",
     "embedder_path",
     "generator_path",
     "install_generator",
+    "install_judge_embedder",
 ]

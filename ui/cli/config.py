@@ -29,7 +29,7 @@ def models() -> None:
 @click.option(
     "--judge",
     is_flag=True,
-    help="also the Qwen2.5 1.5B GGUF (1.1 GB): an independent citation judge for evaluations",
+    help="also the evaluation judges: Qwen2.5 1.5B (1.1 GB) and all-mpnet-base-v2 (0.4 GB)",
 )
 @click.pass_context
 def models_install(ctx: click.Context, judge: bool) -> None:
@@ -41,5 +41,6 @@ def models_install(ctx: click.Context, judge: bool) -> None:
         path = installed["judge"]
         click.echo(
             f"judge: {path} (sha256 verified); use: "
-            f"footnote --judge-model {path} eval citations RUN"
+            f"footnote --judge-model {path} eval citations|correctness RUN"
         )
+        click.echo(f"judge embedder: {installed['judge_embedder']} (sha256 verified)")

@@ -119,10 +119,9 @@ def citations(ctx, run_id, scorer, against, threshold, sample, seed, as_json) ->
 
 @click.command("correctness")
 @click.argument("run_id")
-@click.option("--threshold", default=0.5, show_default=True, help="judge score that counts as yes")
 @click.option("--json", "as_json", is_flag=True, help="print the figures as one JSON object")
 @click.pass_context
-def correctness(ctx, run_id: str, threshold: float, as_json: bool) -> None:
+def correctness(ctx, run_id: str, as_json: bool) -> None:
     """Judge an answer run's answers against the dataset's reference answers with the judge model
     (the `judge_model` setting: use a different, larger model than the one that answered):
     correct, responsive, wrong statement shown, with covered answered and uncovered declined.
@@ -140,7 +139,7 @@ def correctness(ctx, run_id: str, threshold: float, as_json: bool) -> None:
     references = {i: e.reference for i, e in examples.items() if e.reference}
     if not references:
         raise click.UsageError(f"{meta['dataset']} has no reference answers to judge against")
-    judge = CorrectnessJudge(app.judge_model)
+    judge = CorrectnessJudge(app.judge_model, app.judge_embedder)
     todo = [r for r in rows if "grades" not in r]
     with tqdm(total=len(todo), unit="q", desc="grading", file=sys.stderr, disable=None) as bar:
         for start in range(0, len(todo), 10):  # stored as it goes: an interruption resumes
@@ -152,13 +151,13 @@ def correctness(ctx, run_id: str, threshold: float, as_json: bool) -> None:
     rows = runs.results(run_id)
     grades = {r["id"]: r["grades"] for r in rows if r.get("grades")}
     rows = [{**r, "answerable": examples[r["id"]].answerable} for r in rows]
-    summary = correctness_metrics(rows, grades, threshold)
+    summary = correctness_metrics(rows, grades)
     metrics = dict(meta["metrics"] or {})
     metrics.update({f"judged_{k}": v for k, v in summary.items()})
     runs.finish(run_id, metrics)
     if as_json:
         click.echo(json.dumps({"run": run_id, "judge": app.judge_name, "metrics": summary}))
         return
-    click.echo(f"judge: {app.judge_name}; threshold {threshold}")
+    click.echo(f"judge: {app.judge_name} and {app.judge_embedder.name}")
     for name, m in summary.items():
         click.echo(f"{name}: {m['value']:.3f} [{m['low']:.3f}, {m['high']:.3f}] (n={m['n']})")

@@ -1,0 +1,86 @@
+"""Which passage spans can stand on their own as a quote: whole sentences that state something
+(not a question, a heading, a cross-reference or an instruction to an assistant), that begin
+where a sentence begins, and that name their subject (a sentence opening with "This" or "It"
+takes the sentence before it along)."""
+
+from __future__ import annotations
+
+import re
+
+from rag.answering.sentences import FINISHED, sentence_spans
+from rag.answering.support import looks_like_instructions
+from rag.answering.words import content_words
+
+# a sentence that only sends the reader elsewhere ("See Section 7.2.", "For more information,
+# please see the manual.") answers nothing by itself
+_POINTER = re.compile(
+    r"^\W*(see|refer to|for (more|further) (information|details)|more information (about|on)"
+    r"|this is (discussed|described|explained) (further )?in)\b",
+    re.I,
+)
+# a quoted question title inside a sentence ("see Section 6.10, “What's in the pool?”")
+QUOTED_TITLE = re.compile(r"[“\"][^”\"]{3,200}\?[”\"]")
+_NEEDS_SUBJECT = re.compile(
+    r"^(this|these|that|those|it|its|they|their|them|such|he|she|his|her)\b", re.I
+)
+
+
+def is_pointer(text: str) -> bool:
+    """Does the sentence only send the reader elsewhere?
+
+    >>> is_pointer("See Section 7.2, “What is a package?”.")
+    True
+    >>> is_pointer("Packages are kept in a pool; see Section 6.10.")
+    False
+    """
+    return bool(_POINTER.match(text))
+
+
+def without_titles(text: str) -> str:
+    """The sentence without the quoted question titles it refers to (they echo a question,
+    they do not answer it).
+
+    >>> without_titles("This is discussed in Section 11.9, “How do I override a file?”.")
+    'This is discussed in Section 11.9, .'
+    """
+    return QUOTED_TITLE.sub("", text)
+
+
+def quotable(text: str) -> bool:
+    """Can this passage text be shown on its own as a quote?"""
+    return (
+        bool(FINISHED.search(text))
+        and not text.rstrip("\"')]”’ ").endswith("?")
+        and not text.startswith("#")
+        and len(content_words(without_titles(text))) >= 3
+        and not looks_like_instructions(text)
+        and not is_pointer(text)
+    )
+
+
+def whole_span(passage: str, start: int, end: int) -> tuple[int, int]:
+    """The span widened to the start of its sentence when it begins inside one (in lower case,
+    after text that does not end a sentence), and to the sentence before when it opens with a
+    word that needs a subject ("This module ...", "It ..."), within the passage.
+
+    >>> p = "The apt tool installs packages. It downloads them first."
+    >>> s, e = whole_span(p, p.index("It"), len(p)); p[s:e]
+    'The apt tool installs packages. It downloads them first.'
+    """
+    spans = sentence_spans(passage)
+    for i, (a, b) in enumerate(spans):
+        if a <= start < b or (i + 1 < len(spans) and b <= start < spans[i + 1][0]):
+            break
+    else:
+        return start, end
+    first = i
+    text = passage[start:end].lstrip()
+    before = passage[: spans[first][0]].rstrip()
+    if first > 0 and (_continues(text, before) or _NEEDS_SUBJECT.match(text)):
+        first -= 1
+    return min(start, spans[first][0]), end
+
+
+def _continues(text: str, before: str) -> bool:
+    """Does `text` continue the sentence that `before` leaves unfinished?"""
+    return text[:1].islower() and not before.endswith((".", "!", "?", ":", "\n"))

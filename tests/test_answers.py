@@ -1,0 +1,107 @@
+"""Answers that answer: responsive sentences, whole quotes, no repetition, text kept verbatim,
+and questions about what the sources never mention declined (fakes; no model weights)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from test_ingest import make_ingestor
+
+from rag.answering.pipeline import Pipeline
+from rag.answering.quotes import quotable, whole_span
+from rag.answering.scorers import LexicalScorer
+from rag.fakes import HashEmbedder, ScriptedGenerator
+from rag.types import ANSWERED, NOT_IN_SOURCES
+from ui.compose import App
+
+GUIDE = """# Package guide
+
+## How do I install a package?
+
+Run apt install hello as root to install a package. The package and everything it depends on are
+downloaded from a mirror and unpacked.
+
+## How do I remove a package?
+
+Run apt remove hello to remove a package but keep its configuration files. To remove the
+configuration files as well, run apt purge hello instead. See Section 3, “How do I install a
+package?”.
+
+## How do I copy a list?
+
+Use the copy() method, or slice the whole list with new = old[:]. Calling tuple([1, 2, 3]) makes
+a tuple; the first argument of a script is sys.argv[1].
+"""
+
+
+@pytest.fixture
+def guide(tmp_path):
+    path = tmp_path / "guide.md"
+    path.write_text(GUIDE)
+    return path
+
+
+def pipeline(settings, guide, reply, **limits) -> Pipeline:
+    app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(reply))
+    make_ingestor(app).ingest([str(guide)])
+    return Pipeline(
+        app.store, app.retriever, app.generator, replace(app.limits, **limits), LexicalScorer()
+    )
+
+
+def test_code_with_brackets_is_shown_verbatim(settings, guide):
+    reply = "Calling tuple([1, 2, 3]) makes a tuple [1]. The first argument is sys.argv[1]."
+    answer = pipeline(settings, guide, reply).ask("How do I make a tuple of a list?")
+    assert answer.status == ANSWERED
+    text = " ".join(s.text for s in answer.sentences)
+    assert "tuple([1, 2, 3])" in text and "sys.argv[1]" in text
+
+
+def test_a_supported_sentence_about_another_section_is_not_shown(settings, guide):
+    reply = "Run apt install hello as root to install a package."
+    answer = pipeline(settings, guide, reply, quote_fallback=False).ask(
+        "How do I remove a package but keep its configuration files?"
+    )
+    assert answer.status == NOT_IN_SOURCES and answer.off_topic == 1
+
+
+def test_the_same_thing_is_not_shown_twice(settings, guide):
+    reply = (
+        "Run apt remove hello to remove a package but keep its configuration files [1]. "
+        "Run apt remove hello to remove a package."
+    )
+    answer = pipeline(settings, guide, reply).ask("How do I remove a package?")
+    assert answer.status == ANSWERED and len(answer.sentences) == 1 and answer.repeated == 1
+
+
+def test_a_pointer_to_another_section_is_not_an_answer(settings, guide):
+    reply = "See Section 3, “How do I install a package?”."
+    answer = pipeline(settings, guide, reply, quote_fallback=False).ask(
+        "How do I install a package?"
+    )
+    assert answer.status == NOT_IN_SOURCES and answer.off_topic == 1
+
+
+def test_a_question_about_a_tool_the_sources_never_name_is_declined(settings, guide):
+    answer = pipeline(settings, guide, "Should never be called.").ask(
+        "How do I install a Docker container image?"
+    )
+    assert answer.status == NOT_IN_SOURCES and answer.relevance < 0.44
+    covered = pipeline(settings, guide, "Run apt install hello as root.").ask(
+        "How do I install a package?"
+    )
+    assert covered.status == ANSWERED and covered.relevance >= 0.44
+
+
+def test_quotes_are_whole_statements():
+    assert not quotable("How do I install a package?")
+    assert not quotable("See Section 7.2, “What is a package?”.")
+    assert not quotable("Packages.")
+    assert quotable("The package and everything it depends on are downloaded from a mirror.")
+    passage = "Install the libpaper1 package, and it\nwill ask you for a paper size. It keeps it."
+    start = passage.index("will")
+    s, e = whole_span(passage, start, passage.index("size.") + 5)
+    assert passage[s:e].startswith("Install the libpaper1 package")
+    s, e = whole_span(passage, passage.index("It keeps"), len(passage))
+    assert passage[s:e].startswith("Install the libpaper1")  # "It" takes its subject along
