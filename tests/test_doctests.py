@@ -8,6 +8,8 @@ import pytest
 MODULES = [
     "rag.types",
     "rag.answering.citations",
+    "rag.answering.meaning",
+    "rag.answering.quotes",
     "rag.answering.sentences",
     "rag.answering.support",
     "rag.answering.words",
@@ -16,6 +18,7 @@ MODULES = [
     "ingest.chunk",
     "ingest.outline",
     "evals.correctness",
+    "evals.edits",
     "evals.metrics",
     "evals.judging",
 ]

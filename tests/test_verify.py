@@ -158,11 +158,11 @@ def test_a_fully_supported_sentence_with_the_words_reordered_is_shown_in_the_sou
 ):
     """Every word is in the passage (support 1.0) but in another order: the relation may be
     wrong, so the passage sentence is shown; the same words in the passage's order are not."""
-    reply = "The stopped cooling fan of the Lumen X2 means E42. The X2 lowers its transmit power."
+    reply = "The stopped cooling fan of the Lumen X2 means E42. The router lowers transmit power."
     answer = build(settings, reply).ask("What does error code E42 mean for the cooling fan?")
     first, second = answer.sentences
     assert first.quoted and first.support == 1.0 and first.replaces.startswith("The stopped")
-    assert not second.quoted and second.text == "The X2 lowers its transmit power."
+    assert not second.quoted and second.text == "The router lowers transmit power."
 
 
 def test_a_sentence_too_short_to_check_is_shown_in_the_source_words(settings):

@@ -54,14 +54,16 @@ def align_quote(sentence: str, passage: str, finished: bool = False) -> tuple[in
         spans = [(a, b) for a, b in spans if FINISHED.search(passage[a:b])]
         neighbours = zip(spans, spans[1:], strict=False)  # not across a heading left out
         pairs = [(a[0], b[1]) for a, b in neighbours if not passage[a[1] : b[0]].strip()]
-        return _best_span(sentence, passage, spans + pairs)
+        return best_span(sentence, passage, spans + pairs)
     if not spans:
         return 0, len(passage)
     pairs = [(a[0], b[1]) for a, b in zip(spans, spans[1:], strict=False)]
-    return _best_span(sentence, passage, spans + pairs)
+    return best_span(sentence, passage, spans + pairs)
 
 
-def _best_span(sentence: str, passage: str, candidates: list[tuple[int, int]]) -> tuple[int, int]:
+def best_span(sentence: str, passage: str, candidates: list[tuple[int, int]]) -> tuple[int, int]:
+    """The candidate span of the passage that supports the sentence best (ties: shorter, then
+    earlier)."""
     return max(
         candidates,
         key=lambda sp: (

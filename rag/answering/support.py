@@ -70,6 +70,21 @@ def weighted_coverage(weights: dict[str, float], passage: str) -> float:
     return round(sum(v for w, v in weights.items() if w in found) / total, 3)
 
 
+_NEGATION = re.compile(
+    r"\b(not|no|never|none|nothing|nobody|neither|nor|cannot|without)\b|n't\b", re.I
+)
+
+
+def negated(text: str) -> bool:
+    """Does the text say no (not, never, cannot, ...n't)? The content words the support scores
+    compare leave negation out, so a sentence and its opposite score alike.
+
+    >>> negated("Debian does not just do GNU/Linux."), negated("Debian is only for Linux.")
+    (True, False)
+    """
+    return bool(_NEGATION.search(text))
+
+
 def in_order(sentence: str, passage: str) -> float:
     """Share of the sentence's content words that the passage has in the same order (the longest
     common subsequence of the two content-word sequences), in [0, 1]. A sentence that relates the

@@ -20,10 +20,10 @@ import time
 from dataclasses import dataclass
 
 from rag.answering.citations import Numbering, align_quote, parse_markers
+from rag.answering.meaning import keeps_meaning
 from rag.answering.quotes import is_pointer, quotable, whole_span, without_titles
 from rag.answering.scorers import SupportScorer
-from rag.answering.support import in_order, support, weighted_coverage
-from rag.answering.words import content_words
+from rag.answering.support import support, weighted_coverage
 from rag.types import Citation, Hit, Quote, Sentence
 
 _ABSTAIN = re.compile(
@@ -116,7 +116,8 @@ class Verifier:
         if is_pointer(text) or not self._answers(text, position):
             self.off_topic += 1
             return None
-        if not self._sure(text, best, self.hits[position - 1].chunk.text[start:end]):
+        passage = self.hits[position - 1].chunk.text
+        if not keeps_meaning(text, passage, best, self.policy.quote_below):
             return self._stand_in(text, position, start, end)
         if self._repeats(text, position, start, end):
             self.repeated += 1
@@ -148,15 +149,6 @@ class Verifier:
         heading = self.hits[position - 1].chunk.heading
         found = weighted_coverage(self.weights, f"{heading}\n{without_titles(text)}")
         return found >= self.policy.min_responsive
-
-    def _sure(self, text: str, support_: float, aligned: str) -> bool:
-        """Can the model's own words be shown? Only with support of at least `quote_below`, at
-        least two content words, and (the same share of) its words in the order of the passage
-        sentence it aligns with (`aligned`): reordered words are how a wrong relation between
-        the passage's own words shows (measured on SQuAD: see docs/citations.md)."""
-        if support_ < self.policy.quote_below or len(content_words(text)) < 2:
-            return False
-        return in_order(text, aligned) >= self.policy.quote_below
 
     def _repeats(self, text: str, position: int, start: int, end: int) -> bool:
         """Does the sentence say again what a shown sentence or quote of the same passage span

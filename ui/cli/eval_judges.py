@@ -161,3 +161,25 @@ def correctness(ctx, run_id: str, as_json: bool) -> None:
     click.echo(f"judge: {app.judge_name} and {app.judge_embedder.name}")
     for name, m in summary.items():
         click.echo(f"{name}: {m['value']:.3f} [{m['low']:.3f}, {m['high']:.3f}] (n={m['n']})")
+
+
+@click.command("edits")
+@click.argument("squad_json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--passages", default=300, show_default=True, help="passages sampled")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--rule", type=click.Choice(["live", "order"]), default="live", show_default=True)
+@click.pass_context
+def edits(ctx, squad_json: Path, passages: int, seed: int, rule: str) -> None:
+    """How often an edited passage sentence (negation, number, swapped or foreign name) would
+    be shown in the model's words by the live check; passages from a SQuAD-format file."""
+    import random
+
+    from evals.edits import live_rule, order_rule, pass_rates
+
+    data = json.loads(squad_json.read_text(encoding="utf-8"))
+    contexts = [p["context"] for a in data["data"] for p in a["paragraphs"]]
+    sample = random.Random(seed).sample(contexts, min(passages, len(contexts)))
+    threshold = app_of(ctx).limits.quote_below
+    sure = (live_rule if rule == "live" else order_rule)(threshold)
+    for kind, (n, rate) in pass_rates(sample, sure, seed).items():
+        click.echo(f"{kind:13} {n:5d} pairs  shown as written {rate:.3f}")

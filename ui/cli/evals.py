@@ -11,7 +11,7 @@ import click
 from evals import gate as gates
 from evals.report import html_report, markdown_summary
 from evals.runs import RunStore
-from ui.cli.eval_judges import citations, correctness, judge
+from ui.cli.eval_judges import citations, correctness, edits, judge
 from ui.cli.eval_runs import answers, retrieval
 from ui.cli.root import app_of
 
@@ -21,7 +21,7 @@ def eval_group() -> None:
     """Evaluate retrieval and answers on a dataset; report and gate the results."""
 
 
-for _command in (answers, retrieval, judge, citations, correctness):
+for _command in (answers, retrieval, judge, citations, correctness, edits):
     eval_group.add_command(_command)
 
 
