@@ -21,6 +21,22 @@ def sections(doc: Document) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if doc.text[a:b].strip()]
 
 
+def page_breaks(doc: Document, start: int, end: int) -> tuple[tuple[int, int], ...]:
+    """(offset in the chunk, page number) of the page the chunk starts on and of every page
+    that begins inside it; () for a document without pages.
+
+    >>> from rag.types import Document
+    >>> doc = Document("d", "s", "one. two. three", pages=(0, 5, 10))
+    >>> page_breaks(doc, 2, 12)
+    ((0, 1), (3, 2), (8, 3))
+    """
+    if not doc.pages:
+        return ()
+    first = max(i for i, p in enumerate(doc.pages) if p <= start) if doc.pages[0] <= start else 0
+    inside = [(p - start, i + 1) for i, p in enumerate(doc.pages) if start < p < end]
+    return ((0, first + 1), *inside)
+
+
 def chunk_document(doc: Document, size: int, overlap: int) -> list[Chunk]:
     """Split each section on paragraphs, then lines, sentences and words, keeping chunks <=
     `size` chars.
@@ -49,8 +65,7 @@ def chunk_document(doc: Document, size: int, overlap: int) -> list[Chunk]:
             seen[heading, piece] += 1
             parts = (heading, piece) if heading else (piece,)
             chunk_id = content_hash(doc.id, *parts, str(seen[heading, piece]))
-            chunks.append(
-                Chunk(chunk_id, doc.id, piece, begin + start, begin + start + len(piece), heading)
-            )
+            a, b = begin + start, begin + start + len(piece)
+            chunks.append(Chunk(chunk_id, doc.id, piece, a, b, heading, page_breaks(doc, a, b)))
             cursor = start + 1
     return chunks

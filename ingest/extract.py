@@ -11,14 +11,22 @@ from rag.types import Document, content_hash
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".text", ".rst"}
-SUPPORTED_SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES
+BINARY_SUFFIXES = {".pdf", ".docx", ".pptx"}
+SUPPORTED_SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES | BINARY_SUFFIXES
+# what a server calls the binary documents Footnote reads
+BINARY_TYPES = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+}
 
 
 def decode(data: bytes, name: str) -> str:
     """UTF-8 if it is, else the detected encoding; binary data is refused."""
     if b"\0" in data[:8192]:
         raise IngestError(
-            f"{name} looks binary (NUL bytes); only HTML, Markdown and text are ingested"
+            f"{name} looks binary (NUL bytes); Footnote ingests HTML, Markdown, text, PDF, "
+            "Word (.docx) and PowerPoint (.pptx)"
         )
     try:
         return data.decode("utf-8-sig")
@@ -117,8 +125,25 @@ def html_document(html: str, source: str, url: str, collection: str) -> Document
     )
 
 
-def read_file(path: Path, max_bytes: int, collection: str = "default") -> Document:
-    """Load one local file as a Document, or raise IngestError naming the problem."""
+def binary_document(
+    data: bytes, suffix: str, source: str, name: str, collection: str, max_pages: int | None
+) -> Document:
+    """A PDF, Word or PowerPoint file (by `suffix`) as a Document."""
+    from ingest.office import docx_document, pptx_document
+    from ingest.pdf import pdf_document
+
+    if suffix == ".pdf":
+        return pdf_document(data, source, name, collection, max_pages or 10**9)
+    if suffix == ".docx":
+        return docx_document(data, source, name, collection)
+    return pptx_document(data, source, name, collection)
+
+
+def read_file(
+    path: Path, max_bytes: int, collection: str = "default", max_pages: int | None = None
+) -> Document:
+    """Load one local file as a Document, or raise IngestError naming the problem.
+    `max_pages`: the most pages a PDF may have (None: any)."""
     if not path.exists():
         raise IngestError(f"{path} does not exist; check the path")
     if not path.is_file():
@@ -139,8 +164,10 @@ def read_file(path: Path, max_bytes: int, collection: str = "default") -> Docume
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError(f"{path} cannot be read: {exc.strerror}") from None
-    text = decode(data, str(path))
     source = str(path.resolve())
+    if suffix in BINARY_SUFFIXES:
+        return binary_document(data, suffix, source, path.name, collection, max_pages)
+    text = decode(data, str(path))
     if suffix in HTML_SUFFIXES:
         return html_document(text, source, "", collection)
     return text_document(text, source, path.name, collection)

@@ -38,7 +38,11 @@ def fetch_url(
         raise transport_error(url, exc, timeout) from None
 
 
-ACCEPT = "text/html,application/xhtml+xml,text/plain,text/markdown;q=0.9,*/*;q=0.1"
+ACCEPT = (
+    "text/html,application/xhtml+xml,text/plain,text/markdown;q=0.9,application/pdf;q=0.8,"
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document;q=0.8,"
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation;q=0.8,*/*;q=0.1"
+)
 
 
 def content_type(response: httpx.Response) -> str:

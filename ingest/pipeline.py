@@ -9,7 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.chunk import chunk_document
-from ingest.extract import decode, html_document, read_file, text_document
+from ingest.extract import (
+    BINARY_SUFFIXES,
+    BINARY_TYPES,
+    binary_document,
+    decode,
+    html_document,
+    read_file,
+    text_document,
+)
 from ingest.fetch import fetch_url
 from ingest.safety import NetworkPolicy
 from ingest.sources import expand, is_url, under
@@ -21,14 +29,26 @@ from rag.types import Chunk, Document
 log = logging.getLogger(__name__)
 
 
-def page_document(body: bytes, ctype: str, source: str, url: str, collection: str) -> Document:
-    """A fetched page as a Document: HTML through extraction, text as is; others refused."""
+def page_document(
+    body: bytes, ctype: str, source: str, url: str, collection: str, max_pages: int | None = None
+) -> Document:
+    """A fetched page as a Document: HTML through extraction, text as is, PDF and Office files
+    (by content type, or by name when the server says only octet-stream); others refused."""
+    name = source.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    suffix = BINARY_TYPES.get(ctype) or next(
+        (s for s in BINARY_SUFFIXES if name.lower().endswith(s) and ctype in ("", _OCTETS)), ""
+    )
+    if suffix:
+        return binary_document(body, suffix, source, name, collection, max_pages)
     if ctype and not (ctype.startswith("text/") or "html" in ctype or "xml" in ctype):
-        raise IngestError(f"{source} is {ctype}, not HTML or text")
+        raise IngestError(f"{source} is {ctype}, not HTML, text, PDF, Word or PowerPoint")
     text = decode(body, source)
     if "html" in ctype or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
         return html_document(text, source, url, collection)
     return text_document(text, source, source.rstrip("/").rsplit("/", 1)[-1], collection)
+
+
+_OCTETS = "application/octet-stream"
 
 
 @dataclass(frozen=True)
@@ -41,6 +61,7 @@ class IngestOptions:
     fetch_timeout: float
     user_agent: str
     policy: NetworkPolicy
+    max_pdf_pages: int  # the most pages a PDF may have
 
 
 @dataclass
@@ -161,9 +182,11 @@ class Ingestor:
         """Read or fetch one source and extract its text."""
         o = self.options
         if not is_url(source):
-            return read_file(Path(source), o.max_bytes, collection)
+            return read_file(Path(source), o.max_bytes, collection, o.max_pdf_pages)
         page = fetch_url(source, o.fetch_timeout, o.max_bytes, o.user_agent, o.policy)
-        return page_document(page.body, page.content_type, source, page.url, collection)
+        return page_document(
+            page.body, page.content_type, source, page.url, collection, o.max_pdf_pages
+        )
 
     def flush(self) -> None:
         """Embed and index the chunks stored so far, and save the index."""

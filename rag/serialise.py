@@ -41,6 +41,7 @@ class SourceJSON(TypedDict):
     quote_start: int
     quote_end: int
     passage: str
+    page: int  # of the quote, in a PDF or slide deck; 0 otherwise
 
 
 class ClosestJSON(TypedDict):
@@ -136,6 +137,7 @@ def _source(c: Citation) -> SourceJSON:
         "quote_start": c.quote_start,
         "quote_end": c.quote_end,
         "passage": c.passage,
+        "page": c.page,
     }
 
 
@@ -206,4 +208,5 @@ def _citation(c: SourceJSON) -> Citation:
         c["quote_end"],
         c["url"],
         c["date"],
+        c.get("page", 0),
     )

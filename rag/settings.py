@@ -65,6 +65,11 @@ class Settings:
         "share of the question's specific words (weighed by rarity in the corpus) a shown "
         "sentence, or the heading of its section, must contain; 0 = no check",
     )
+    section_match: float = _setting(
+        0.8,
+        "share of the question's specific words the best passage's section heading must hold "
+        "for that passage alone to answer (a FAQ question is its section's title); 1 = off",
+    )
     verifier: str = _setting("lexical", "support scorer of answer sentences: lexical | cascade")
     unsupported: str = _setting("drop", "unsupported sentences: drop | flag (shown, marked)")
     fallback: str = _setting(
@@ -82,6 +87,7 @@ class Settings:
     threads: int = _setting(0, "CPU threads for generation; 0 = all cores")
     max_question_chars: int = _setting(2000, "longest question accepted")
     max_file_bytes: int = _setting(20_000_000, "largest file or page ingested, in bytes")
+    max_pdf_pages: int = _setting(2_000, "most pages a PDF may have to be ingested")
     fetch_timeout: float = _setting(20.0, "seconds before a URL fetch gives up")
     user_agent: str = _setting(
         "Footnote/0.1 (+https://github.com/footnote)", "HTTP user agent (also for robots.txt)"
@@ -205,6 +211,7 @@ def load_settings(
 def _validate(s: Settings) -> None:
     positive = [
         "chunk_size",
+        "max_pdf_pages",
         "embed_batch_size",
         "top_k",
         "max_tokens",
@@ -245,6 +252,7 @@ def _validate(s: Settings) -> None:
         "min_support",
         "quote_below",
         "min_responsive",
+        "section_match",
         "ivf_nprobe_ratio",
         "mmr_lambda",
         "judge_weight",

@@ -45,6 +45,7 @@ class Document:
     date: str = ""  # ISO date when the page states one
     collection: str = "default"
     headings: tuple[tuple[int, int, str], ...] = ()  # (offset in text, level 1-6, title)
+    pages: tuple[int, ...] = ()  # offset where each page (PDF) or slide (PPTX) begins
 
     @property
     def text_hash(self) -> str:
@@ -65,6 +66,20 @@ class Chunk:
     start: int
     end: int
     heading: str = ""
+    pages: tuple[tuple[int, int], ...] = ()  # (offset in the chunk, page number) page starts
+
+    def page_at(self, offset: int) -> int:
+        """The page (1-based) of an offset into the chunk's text; 0 when not paged.
+
+        >>> Chunk("c", "d", "end of 4. page 5", 0, 16, pages=((0, 4), (9, 5))).page_at(10)
+        5
+        """
+        page = 0
+        for start, number in self.pages:
+            if start > offset:
+                break
+            page = number
+        return page
 
     @property
     def indexed_text(self) -> str:
@@ -107,6 +122,7 @@ class Citation:
     quote_end: int
     url: str = ""
     date: str = ""
+    page: int = 0  # the page (PDF) or slide the quote is on; 0: not a paged document
 
     @property
     def quote(self) -> str:

@@ -77,7 +77,7 @@ def test_the_same_thing_is_not_shown_twice(settings, guide):
 
 def test_a_pointer_to_another_section_is_not_an_answer(settings, guide):
     reply = "See Section 3, “How do I install a package?”."
-    answer = pipeline(settings, guide, reply, quote_fallback=False).ask(
+    answer = pipeline(settings, guide, reply, quote_fallback=False, section_match=1.0).ask(
         "How do I install a package?"
     )
     assert answer.status == NOT_IN_SOURCES and answer.off_topic == 1
@@ -105,3 +105,11 @@ def test_quotes_are_whole_statements():
     assert passage[s:e].startswith("Install the libpaper1 package")
     s, e = whole_span(passage, passage.index("It keeps"), len(passage))
     assert passage[s:e].startswith("Install the libpaper1")  # "It" takes its subject along
+
+
+def test_a_question_that_is_a_section_title_is_answered_from_that_section_alone(settings, guide):
+    answering = pipeline(settings, guide, "Run apt remove hello.")
+    answer = answering.ask("How do I remove a package?")
+    assert answer.status == ANSWERED and len(answer.closest) >= 2  # retrieval found others too
+    user = answering.generator.calls[-1][-1]["content"]
+    assert "Passage 1: (How do I remove a package?)" in user and "Passage 2" not in user

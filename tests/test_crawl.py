@@ -13,6 +13,7 @@ from collections import Counter
 import pytest
 from click.testing import CliRunner
 from conftest import make_settings
+from pdfs import make_pdf
 
 from ingest.fetch import fetch_url
 from ingest.safety import NetworkPolicy, UnsafeURLError
@@ -65,6 +66,7 @@ class Site:
             "/shell",
             "/empty",
             "/files/manual.pdf",
+            "/files/setup.zip",
             "/private/secret",
             "/moved",
             "mailto:help@example.com",
@@ -109,6 +111,9 @@ class Site:
         if base == "/flaky" and self.flaky_failures > 0:
             self.flaky_failures -= 1
             return 503, {"Retry-After": "0"}, b"busy"
+        if base == "/files/manual.pdf":
+            lines = ["Lumen X2 manual", "Hold the reset button for ten seconds to reset it."]
+            return 200, {"Content-Type": "application/pdf"}, make_pdf([lines])
         if base in self.texts:
             title = "Warranty" if base.startswith("/dup") else base  # one page, two URLs
             return 200, {}, article(title, self.texts[base], self.article_links).encode()
@@ -181,13 +186,14 @@ def test_first_crawl_discovers_obeys_and_gates(app, site):
     report = crawl(app, site.base + "/")
     d = report.as_dict()
     b = site.base
-    pages = {b + p for p in ("/", "/guide/a", "/guide/b", "/guide/c", "/flaky")}
+    paths = ("/", "/guide/a", "/guide/b", "/guide/c", "/flaky", "/files/manual.pdf")
+    pages = {b + p for p in paths}
     assert pages < stored(app) and len(stored(app) - pages) == 1  # one of the duplicates
     assert stored(app) - pages <= {b + "/dup-1", b + "/dup-2"}
-    assert d["new"] == 6 and d["complete"]
+    assert d["new"] == 7 and d["complete"]
     reasons = d["skipped_reasons"]
     assert reasons["disallowed by robots.txt"] == 1  # /private/secret, in links and the sitemap
-    assert reasons["not a page (file type)"] == 1  # the PDF
+    assert reasons["not a page (file type)"] == 1  # the zip; the PDF is read
     assert reasons["JavaScript-only page"] == 1
     assert reasons["no main text"] == 1
     assert reasons["duplicate"] == 1  # /dup-2 repeats /dup-1
@@ -196,7 +202,7 @@ def test_first_crawl_discovers_obeys_and_gates(app, site):
     assert "did not answer" in failures["/slow"]
     assert "size limit" in failures["/huge"]
     # never requested: disallowed, not a page, out of scope, other schemes
-    assert not any(p.startswith(("/private", "/files")) for p in site.requests)
+    assert not any(p.startswith(("/private", "/files/setup")) for p in site.requests)
     assert site.requests["/flaky"] == 2  # 503 with Retry-After, then 200
     assert site.requests["/guide/a"] == 1  # linked, listed and redirected to: fetched once
     for key in ("discovered", "fetched", "new", "updated", "unchanged", "removed", "skipped"):
@@ -211,7 +217,7 @@ def test_recrawl_is_incremental_and_syncs_changes(app, site):
 
     again = crawl(app, site.base + "/")
     assert again.new == again.updated == again.removed == 0
-    assert again.unchanged == 6 and again.chunks_added == 0
+    assert again.unchanged == 7 and again.chunks_added == 0  # 6 pages and the PDF
     assert site.not_modified >= 4  # conditional requests answered 304
     assert site.requests["/guide/c"] == 1  # its footer changes per request: fetched, text same
     assert app.store.count_chunks() == chunks_before
@@ -257,7 +263,7 @@ def test_interrupted_crawl_resumes(app, site):
     partial = stored(app)
     resumed = app.crawler(options).crawl(site.base + "/")
     assert resumed.resumed and resumed.complete
-    assert partial < stored(app) and len(stored(app)) == 6
+    assert partial < stored(app) and len(stored(app)) == 7  # 6 pages and the PDF
     assert site.requests["/guide/a"] == 1  # done before the interruption: not fetched again
 
 

@@ -178,6 +178,7 @@ class App:
             quote_fallback=s.fallback == "quote",
             quote_below=s.quote_below,
             min_responsive=s.min_responsive,
+            section_match=s.section_match,
         )
 
     @cached_property
@@ -214,6 +215,7 @@ class App:
             fetch_timeout=s.fetch_timeout,
             user_agent=s.user_agent,
             policy=self.network_policy,
+            max_pdf_pages=s.max_pdf_pages,
         )
 
     def ingestor(self) -> Ingestor:
@@ -231,6 +233,7 @@ class App:
             "retries": s.crawl_retries,
             "timeout": s.fetch_timeout,
             "max_bytes": s.max_file_bytes,
+            "max_pdf_pages": s.max_pdf_pages,
             "user_agent": s.user_agent,
         }
         given = {k: v for k, v in per_crawl.items() if v is not None}

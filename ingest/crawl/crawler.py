@@ -262,7 +262,9 @@ class Crawler:
             links,
         )
         try:
-            doc = page_document(result.body, result.content_type, url, url, self.o.collection)
+            doc = page_document(
+                result.body, result.content_type, url, url, self.o.collection, self.o.max_pdf_pages
+            )
         except FootnoteError as exc:
             reason = quality_reason(str(exc), markup)
             self._skip(result.url, reason, page)

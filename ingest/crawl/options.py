@@ -15,6 +15,7 @@ class CrawlOptions:
     retries: int
     timeout: float
     max_bytes: int
+    max_pdf_pages: int  # the most pages a PDF may have
     user_agent: str
     collection: str = "default"
     prefix: str = ""

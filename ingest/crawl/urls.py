@@ -10,10 +10,11 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 _TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|_hsenc|_hsmi)$", re.I)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # links to these are not pages; they are skipped without a request
+# (PDF, Word and PowerPoint documents are read: ingest.pdf, ingest.office)
 _NON_PAGE = (
-    "pdf zip gz tgz bz2 xz 7z rar tar exe dmg iso msi deb rpm apk jpg jpeg png gif svg webp ico "
-    "bmp tif tiff mp3 mp4 m4a avi mov webm wav ogg woff woff2 ttf eot css js json doc docx xls "
-    "xlsx ppt pptx epub bin"
+    "zip gz tgz bz2 xz 7z rar tar exe dmg iso msi deb rpm apk jpg jpeg png gif svg webp ico "
+    "bmp tif tiff mp3 mp4 m4a avi mov webm wav ogg woff woff2 ttf eot css js json doc xls "
+    "xlsx ppt epub bin"
 )
 NON_PAGE_SUFFIXES = frozenset(f".{suffix}" for suffix in _NON_PAGE.split(" "))
 
@@ -70,7 +71,7 @@ def origin(url: str) -> str:
 
 
 def is_page_link(url: str) -> bool:
-    """False for links whose suffix says they are not a page (images, archives, PDFs...)."""
+    """False for links whose suffix says they are not a document (images, archives, ...)."""
     path = urlsplit(url).path.lower()
     dot = path.rfind(".")
     return dot <= path.rfind("/") or path[dot:] not in NON_PAGE_SUFFIXES

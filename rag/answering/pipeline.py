@@ -49,6 +49,7 @@ class Limits:
     quote_fallback: bool  # every generated sentence failed: quote the best passage instead
     quote_below: float  # a sentence supported less is shown in the source's own words
     min_responsive: float  # share of the question's term weight a shown sentence must cover
+    section_match: float  # a passage whose heading covers this share answers alone (1: off)
 
 
 class Clock:
@@ -166,16 +167,24 @@ class Pipeline:
 
     def gate(self, question: str, hits: list[Hit]) -> Gate:
         """Relevance of each passage; no passage at `min_relevance` closes the gate (the answer
-        is "not in the sources" without asking the generator)."""
+        is "not in the sources" without asking the generator). The passages the generator sees:
+        the most relevant alone when its section's heading holds `section_match` of the
+        question's words (documentation answers by section: the question is that section's
+        title), else all but the clearly unrelated ones."""
         terms = self.retriever.indexer.terms if hits else None
         scores = [relevance(question, h, terms) for h in hits]
         best = max(scores, default=0.0)
         if not hits or best < self.limits.min_relevance:
             return Gate(best, [], 0, {})
+        weights = terms.weights(question)
+        top = scores.index(best)
+        section = hits[top].chunk.heading.rsplit(" > ", 1)[-1]
+        match = self.limits.section_match
+        if section and match < 1 and weighted_coverage(weights, section) >= match:
+            return Gate(best, [hits[top]], 1, weights)
         floor = self.limits.min_relevance / 2  # clearly unrelated passages stay out of the prompt
         kept = [i for i, score in enumerate(scores) if score >= floor]
-        passages, best_position = [hits[i] for i in kept], kept.index(scores.index(best)) + 1
-        return Gate(best, passages, best_position, terms.weights(question))
+        return Gate(best, [hits[i] for i in kept], kept.index(top) + 1, weights)
 
     @property
     def policy(self) -> Policy:

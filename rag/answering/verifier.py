@@ -224,6 +224,7 @@ class Verifier:
                     end,
                     hit.url,
                     hit.date,
+                    hit.chunk.page_at(start),
                 )
             )
         return tuple(out)

@@ -29,6 +29,7 @@ chunks = sa.Table(
     sa.Column("start", sa.Integer, nullable=False),
     sa.Column("end", sa.Integer, nullable=False),
     sa.Column("heading", sa.Text, nullable=False, server_default=""),  # "Guide > Reset"
+    sa.Column("pages", sa.JSON, nullable=True),  # [[offset in chunk, page], ...] for PDFs
 )
 
 embeddings = sa.Table(
@@ -67,6 +68,7 @@ citations = sa.Table(
     sa.Column("quote_end", sa.Integer, nullable=False),
     sa.Column("url", sa.Text, nullable=False, server_default=""),
     sa.Column("date", sa.String(40), nullable=False, server_default=""),
+    sa.Column("page", sa.Integer, nullable=False, server_default="0"),  # of the quote; 0: none
 )
 
 eval_runs = sa.Table(

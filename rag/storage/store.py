@@ -285,8 +285,10 @@ def _chunk_row(c: Chunk) -> dict:
         "start": c.start,
         "end": c.end,
         "heading": c.heading,
+        "pages": [list(p) for p in c.pages] or None,
     }
 
 
 def _chunk(row) -> Chunk:
-    return Chunk(row.id, row.document_id, row.text, row.start, row.end, row.heading)
+    pages = tuple(tuple(p) for p in row.pages or ())
+    return Chunk(row.id, row.document_id, row.text, row.start, row.end, row.heading, pages)

@@ -1,0 +1,179 @@
+"""PDF -> Document with pypdfium2 (chosen by measurement: docs/benchmarks.md): the text of each
+page, running headers and footers and page numbers removed, words hyphenated at line ends joined,
+headings from the PDF's bookmarks, and the offset where each page begins (citations name the
+page). Encrypted, corrupt, empty, oversized and scanned (text-less) files are refused with the
+reason."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from rag.errors import IngestError
+from rag.types import Document, content_hash
+
+_DIGITS = re.compile(r"\d+")
+_PAGE_NUMBER = re.compile(r"^(page\s+)?(\d{1,4}|[ivxlcdm]{1,6})(\s*(/|of)\s*\d{1,4})?$", re.I)
+_HYPHENATED = re.compile(r"(\w+)-\n(\w+)")
+MIN_WORDS = 5  # a PDF with less text than this has no text layer worth indexing
+
+
+def pdf_document(data: bytes, source: str, name: str, collection: str, max_pages: int) -> Document:
+    """The PDF's text as a Document with headings and page offsets, or IngestError."""
+    pdf = _open(data, name)
+    try:
+        if len(pdf) == 0:
+            raise IngestError(f"{name} has no pages")
+        if len(pdf) > max_pages:
+            raise IngestError(
+                f"{name} has {len(pdf):,} pages, over the limit of {max_pages:,}; "
+                "raise max_pdf_pages or split the file"
+            )
+        pages = clean_pages([_page_text(pdf[i]) for i in range(len(pdf))])
+        bookmarks = _bookmarks(pdf)
+        title = (pdf.get_metadata_dict().get("Title") or "").strip()
+    finally:
+        pdf.close()
+    text, starts = join_pages(pages)
+    if len(text.split()) < MIN_WORDS:
+        raise IngestError(f"{name} has no text layer: scanned pages need OCR (skipped)")
+    return Document(
+        content_hash(source),
+        source,
+        text,
+        title=title or name.rsplit(".", 1)[0],
+        collection=collection,
+        headings=place_bookmarks(text, starts, bookmarks),
+        pages=starts,
+    )
+
+
+def _open(data: bytes, name: str):
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise IngestError(
+                f"{name} is encrypted (password-protected); save an unprotected copy to ingest it"
+            ) from None
+        raise IngestError(f"{name} is not a readable PDF (corrupt or truncated: {exc})") from None
+
+
+def _page_text(page) -> str:
+    textpage = page.get_textpage()
+    try:
+        text = _cells_apart(textpage, textpage.get_text_range())
+    finally:
+        textpage.close()
+        page.close()
+    # pdfium marks a hyphen a line break made with U+FFFE: the word goes on on the next line
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\ufffe\n", "").replace("\ufffe", "")
+
+
+def _cells_apart(textpage, text: str) -> str:
+    """The page text with " | " for a space that spans a wide gap on its line (more than 1.5
+    line heights): table cells and columns laid out side by side stay apart."""
+    if len(text) != textpage.count_chars():
+        return text
+    out = list(text)
+    for i, ch in enumerate(text):
+        if ch != " " or i == 0 or i + 1 >= len(text) or text[i + 1].isspace():
+            continue
+        left, right = textpage.get_charbox(i - 1), textpage.get_charbox(i + 1)
+        height = max(left[3] - left[1], right[3] - right[1], 1.0)
+        same_line = abs(left[1] - right[1]) < height / 2
+        if same_line and right[0] - left[2] > 1.5 * height:
+            out[i] = " | "
+    return "".join(out)
+
+
+def _bookmarks(pdf) -> list[tuple[int, str, int]]:
+    """(level 1-6, title, page index) of the PDF's outline, in order."""
+    out = []
+    for bookmark in pdf.get_toc(max_depth=6):
+        dest = bookmark.get_dest()
+        index = dest.get_index() if dest is not None else None
+        title = " ".join((bookmark.get_title() or "").split())
+        if title and index is not None:
+            out.append((bookmark.level + 1, title, index))
+    return out
+
+
+def clean_pages(pages: list[str]) -> list[str]:
+    """Each page without the lines that repeat at the top or bottom of other pages (running
+    headers and footers, digits aside) and without lone page numbers.
+
+    >>> pages = [f"Manual v2\\nText of page {i}.\\nPage {i} of 3" for i in (1, 2, 3)]
+    >>> clean_pages(pages)
+    ['Text of page 1.', 'Text of page 2.', 'Text of page 3.']
+    """
+    lines = [[line.strip() for line in page.split("\n")] for page in pages]
+    lines = [[line for line in page if line] for page in lines]
+    edges = Counter(key for page in lines for key in {_key(line) for line in _edge(page)})
+    repeated = {k for k, n in edges.items() if n >= max(2, min(3, len(pages) // 3))}
+    cleaned = []
+    for page in lines:
+        edge = set(range(min(2, len(page)))) | set(range(max(0, len(page) - 2), len(page)))
+        kept = [
+            line
+            for i, line in enumerate(page)
+            if not (i in edge and (_key(line) in repeated or _PAGE_NUMBER.match(line)))
+        ]
+        cleaned.append("\n".join(kept))
+    return [_join_hyphenated(page, "\n".join(cleaned)) for page in cleaned]
+
+
+def _edge(page: list[str]) -> list[str]:
+    return page[:2] + page[-2:]
+
+
+def _key(line: str) -> str:
+    return _DIGITS.sub("#", " ".join(line.lower().split()))
+
+
+def _join_hyphenated(page: str, whole: str) -> str:
+    """ "im-\\nproving" becomes "improving" when the document writes "improving" elsewhere;
+    a real hyphen ("well-\\nknown") stays, without the line break."""
+
+    def join(match: re.Match[str]) -> str:
+        word = match.group(1) + match.group(2)
+        if re.search(rf"\b{re.escape(word)}\b", whole, re.I):
+            return word
+        return f"{match.group(1)}-{match.group(2)}"
+
+    return _HYPHENATED.sub(join, page)
+
+
+def join_pages(pages: list[str]) -> tuple[str, tuple[int, ...]]:
+    """The pages as one text (a blank line between pages) and the offset where each begins.
+
+    >>> join_pages(["One.", "Two."])
+    ('One.\\n\\nTwo.', (0, 6))
+    """
+    starts, parts, offset = [], [], 0
+    for page in pages:
+        starts.append(offset)
+        parts.append(page)
+        offset += len(page) + 2
+    return "\n\n".join(parts), tuple(starts)
+
+
+def place_bookmarks(
+    text: str, starts: tuple[int, ...], bookmarks: list[tuple[int, str, int]]
+) -> tuple[tuple[int, int, str], ...]:
+    """(offset, level, title) of each bookmark: the line of its page that holds its title
+    (numbering such as "1.6." before it allowed), else the start of its page."""
+    out = []
+    for level, title, index in bookmarks:
+        if not 0 <= index < len(starts):
+            continue
+        begin = starts[index]
+        end = starts[index + 1] if index + 1 < len(starts) else len(text)
+        words = [re.escape(w) for w in title.split()]
+        pattern = re.compile(r"^[^\n]{0,12}?" + r"\s+".join(words), re.I | re.M)
+        found = pattern.search(text, begin, end)
+        out.append((found.start() if found else begin, level, title))
+    return tuple(sorted(out, key=lambda h: h[0]))
