@@ -112,26 +112,31 @@ def clean_pages(pages: list[str]) -> list[str]:
     """
     lines = [[line.strip() for line in page.split("\n")] for page in pages]
     lines = [[line for line in page if line] for page in lines]
-    edges = Counter(key for page in lines for key in {_key(line) for line in _edge(page)})
+    edges = Counter(key for page in lines for key in {_key(page, i) for i in _edge(page)})
     repeated = {k for k, n in edges.items() if n >= max(2, min(3, len(pages) // 3))}
     cleaned = []
     for page in lines:
-        edge = set(range(min(2, len(page)))) | set(range(max(0, len(page) - 2), len(page)))
+        edge = _edge(page)
         kept = [
             line
             for i, line in enumerate(page)
-            if not (i in edge and (_key(line) in repeated or _PAGE_NUMBER.match(line)))
+            if not (i in edge and (_key(page, i) in repeated or _PAGE_NUMBER.match(line)))
         ]
         cleaned.append("\n".join(kept))
     return [_join_hyphenated(page, "\n".join(cleaned)) for page in cleaned]
 
 
-def _edge(page: list[str]) -> list[str]:
-    return page[:2] + page[-2:]
+def _edge(page: list[str]) -> set[int]:
+    """Where running headers and footers sit: the first and last two lines (one each on a
+    page of four lines or fewer)."""
+    n = 2 if len(page) > 4 else 1
+    return set(range(min(n, len(page)))) | set(range(max(0, len(page) - n), len(page)))
 
 
-def _key(line: str) -> str:
-    return _DIGITS.sub("#", " ".join(line.lower().split()))
+def _key(page: list[str], i: int) -> str:
+    """The line at the top or bottom of its page, digits aside ("top:page # of #")."""
+    where = "top" if i < len(page) / 2 else "bottom"
+    return f"{where}:" + _DIGITS.sub("#", " ".join(page[i].lower().split()))
 
 
 def _join_hyphenated(page: str, whole: str) -> str:

@@ -42,6 +42,32 @@ def free_port() -> int:
 
 
 @contextmanager
+def serve_bytes(body: bytes, content_type: str):
+    """An HTTP server on 127.0.0.1 answering every GET with `body`; yields its base URL."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
 def ui_server(env: dict[str, str], log: Path):
     """`footnote ui` on 127.0.0.1; yields its base URL once healthy."""
     port = free_port()

@@ -17,6 +17,8 @@ MODULES = [
     "rag.retrieval.terms",
     "ingest.chunk",
     "ingest.outline",
+    "ingest.pdf",
+    "ui.web.view",
     "evals.correctness",
     "evals.edits",
     "evals.metrics",

@@ -11,7 +11,9 @@ from test_ingest import make_ingestor
 
 from ingest.chunk import chunk_document
 from ingest.extract import read_file
+from rag.answering.render import sources_text
 from rag.errors import IngestError
+from rag.serialise import answer_dict
 
 MANUAL = [
     ["Lumen X2 manual  rev. 3", "Getting started", "The router has four ports and a reset",
@@ -50,6 +52,8 @@ def test_an_answer_from_a_pdf_cites_its_page(fake_app, manual):
     assert answer.citations and answer.citations[0].page == 2
     stored = fake_app.store.answers.load(answer.id)
     assert stored.citations[0].page == 2
+    assert "manual.pdf, p. 2" in sources_text(answer)  # what footnote ask prints
+    assert answer_dict(answer)["sources"][0]["page"] == 2  # --json and the API
 
 
 def test_word_headings_tables_and_slides_become_structure(tmp_path):

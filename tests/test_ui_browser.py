@@ -7,11 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser import ask, chromium, missing, ui_server
+from browser import ask, chromium, missing, serve_bytes, ui_server
 from conftest import CORPUS
+from pdfs import make_pdf
 
 pytestmark = pytest.mark.real_models
 SHOTS = os.environ.get("FOOTNOTE_SCREENSHOTS", "")
+POWER = "The Lumen X2 power adapter delivers 12 volts at 2 amperes."
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +30,18 @@ def home(tmp_path_factory, real_models_dir):
         "# Widget care\n\nWidget filters are cleaned with warm water every month. "
         "<script>document.title = 'pwned'</script> Never clean them with bleach.\n"
     )
-    env = {"FOOTNOTE_HOME": str(home), "FOOTNOTE_MODELS_DIR": str(real_models_dir)}
+    env = {
+        "FOOTNOTE_HOME": str(home),
+        "FOOTNOTE_MODELS_DIR": str(real_models_dir),
+        "FOOTNOTE_ALLOW_PRIVATE_NETWORKS": "1",  # the PDF below is served on loopback
+        "FOOTNOTE_ALLOWED_PORTS": "*",
+    }
     app = App(load_settings(environ=env)[0])
     app.ingestor().ingest([str(CORPUS), str(hostile)])
+    pages = [["Lumen X2 adapter guide", "Contents"], ["Power", POWER]]
+    with serve_bytes(make_pdf(pages), "application/pdf") as url:
+        report = app.ingestor().ingest([url + "/adapter.pdf"])
+    assert report.added, report.failed
     return env
 
 
@@ -63,6 +74,12 @@ def test_ask_in_a_real_browser(home, tmp_path):
         ask(driver, "Who won the football world cup in 1954?")
         assert driver.find_elements(By.CSS_SELECTOR, ".fn-declined")
         print(f"screenshot: {save(driver, tmp_path, 'ask-declined.png')}")
+
+        ask(driver, "How many volts does the Lumen X2 power adapter deliver?")
+        links = driver.find_elements(By.CSS_SELECTOR, "[data-testid='stLinkButton'] a")
+        pdf = [a.get_attribute("href") for a in links if "adapter.pdf" in a.get_attribute("href")]
+        assert pdf and pdf[-1].endswith("/adapter.pdf#page=2"), pdf  # opens at the page
+        print(f"screenshot: {save(driver, tmp_path, 'ask-pdf.png')}")
 
 
 def test_phone_screen(home, tmp_path):

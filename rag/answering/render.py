@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from rag.types import NOT_IN_SOURCES, Answer, Sentence
+from rag.types import NOT_IN_SOURCES, Answer, Citation, Sentence
 
 
 def sentence_line(sentence: Sentence) -> str:
@@ -15,6 +15,15 @@ def sentence_line(sentence: Sentence) -> str:
     if sentence.quoted and not sentence.replaces:  # the answer-level fallback: a quote alone
         text = f"The sources say: {text}"
     return f"{text} {marks}".strip()
+
+
+def source_line(citation: Citation) -> str:
+    """Where a citation's quote is: its path or URL, and for a PDF or slide deck the page
+    ("manual.pdf, p. 12 (/docs/manual.pdf)")."""
+    where = citation.url or citation.source
+    if not citation.page:
+        return where
+    return f"{where.rstrip('/').rsplit('/', 1)[-1]}, p. {citation.page} ({where})"
 
 
 def sources_text(answer: Answer, width: int = 100) -> str:
@@ -30,7 +39,7 @@ def sources_text(answer: Answer, width: int = 100) -> str:
     lines = ["Sources:"]
     for c in answer.citations:
         lines.append(f"[{c.number}] {c.title or c.source}")
-        lines.append(f"    {c.url or c.source}")
+        lines.append(f"    {source_line(c)}")
         quote = " ".join(c.quote.split())
         lines.extend(
             textwrap.wrap(f'"{quote}"', width, initial_indent="    ", subsequent_indent="     ")

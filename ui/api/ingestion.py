@@ -30,7 +30,8 @@ def ingestion_router(jobs: Jobs, max_upload_bytes: int, guard: Guard) -> APIRout
 
     @router.post("/v1/collections/{name}/uploads", status_code=202)
     async def upload(name: str, files: Annotated[list[UploadFile], File()], key: Admin) -> dict:
-        """Upload files (HTML, Markdown, text) into the collection; ingested in the background."""
+        """Upload files (HTML, Markdown, text, PDF, Word, PowerPoint) into the collection;
+        ingested in the background."""
         own_collection(key, name)
         saved = [await _save_upload(jobs, max_upload_bytes, name, f) for f in files]
         return jobs.ingest(name, saved).as_dict()

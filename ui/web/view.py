@@ -64,6 +64,17 @@ def passage_html(passage: str, start: int, end: int) -> str:
     )
 
 
+def source_link(source: dict) -> str:
+    """The source's URL; a PDF's opens at the quoted page (#page=N).
+
+    >>> source_link({"url": "https://x.org/manual.pdf", "source": "", "page": 12})
+    'https://x.org/manual.pdf#page=12'
+    """
+    where = source.get("url") or source["source"]
+    return f"{where}#page={source['page']}" if source.get("page") else where
+
+
 def source_label(source: dict) -> str:
     title = source.get("title") or source.get("source", "")
-    return f"[{source['number']}] {title}"
+    page = f", p. {source['page']}" if source.get("page") else ""
+    return f"[{source['number']}] {title}{page}"

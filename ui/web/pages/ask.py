@@ -7,7 +7,14 @@ from rag.retrieval import Filters
 from rag.serialise import answer_dict, sentence_dict
 from rag.types import Answer, Sentence
 from ui.web import state
-from ui.web.view import CSS, answer_html, passage_html, sentence_html, source_label
+from ui.web.view import (
+    CSS,
+    answer_html,
+    passage_html,
+    sentence_html,
+    source_label,
+    source_link,
+)
 
 app = state.app()
 st.session_state.setdefault("turns", [])
@@ -46,9 +53,10 @@ def show_answer(answer: dict, index: int) -> None:
         for source in answer["sources"]:
             with st.expander(source_label(source), expanded=source["number"] == 1):
                 where = source.get("url") or source["source"]
-                st.text(where + (f"  ·  {source['date']}" if source.get("date") else ""))
+                page = f"  ·  page {source['page']}" if source.get("page") else ""
+                st.text(where + page + (f"  ·  {source['date']}" if source.get("date") else ""))
                 if where.startswith(("http://", "https://")):
-                    st.link_button("Open the source", where)
+                    st.link_button("Open the source", source_link(source))
                 html = passage_html(source["passage"], source["quote_start"], source["quote_end"])
                 st.markdown(html, unsafe_allow_html=True)
     elif answer["closest"]:

@@ -43,8 +43,8 @@ with crawl_tab:
             st.toast("Crawl started")
 with upload_tab:
     files = st.file_uploader(
-        "HTML, Markdown or text files",
-        type=["html", "htm", "md", "markdown", "txt", "rst"],
+        "HTML, Markdown, text, PDF, Word or PowerPoint files",
+        type=["html", "htm", "md", "markdown", "txt", "rst", "pdf", "docx", "pptx"],
         accept_multiple_files=True,
     )
     if st.button("Ingest files", disabled=not files):
