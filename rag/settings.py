@@ -33,6 +33,11 @@ class Settings:
     chunk_overlap: int = _setting(100, "characters shared by neighbouring chunks")
     embed_batch_size: int = _setting(16, "passages per embedding batch (small is faster on CPU)")
     top_k: int = _setting(3, "passages given to the generator")
+    prompt_chars: int = _setting(
+        0,
+        "characters of each passage the generator reads, around its sentence closest to the "
+        "question (shorter prompts answer sooner); 0 = the whole passage",
+    )
     retrieval: str = _setting("hybrid", "dense | lexical | hybrid (BM25 + dense, rank fusion)")
     candidates: int = _setting(50, "results per retriever before fusion and diversity")
     rrf_k: int = _setting(60, "reciprocal rank fusion constant")
@@ -69,6 +74,11 @@ class Settings:
         0.8,
         "share of the question's specific words the best passage's section heading must hold "
         "for that passage alone to answer (a FAQ question is its section's title); 1 = off",
+    )
+    section_lead: bool = _setting(
+        True,
+        "when a section title is the question (section_match), open the answer with the "
+        "section's first sentence, verbatim, before the model writes",
     )
     verifier: str = _setting("lexical", "support scorer of answer sentences: lexical | cascade")
     unsupported: str = _setting("drop", "unsupported sentences: drop | flag (shown, marked)")
@@ -231,6 +241,8 @@ def _validate(s: Settings) -> None:
         raise ConfigError(
             f"chunk_overlap={s.chunk_overlap} must be >= 0 and below chunk_size={s.chunk_size}"
         )
+    if s.prompt_chars < 0:
+        raise ConfigError(f"prompt_chars={s.prompt_chars} must be 0 (whole passages) or more")
     if s.crawl_rate < 0 or s.crawl_retries < 0 or s.crawl_max_depth < 0:
         raise ConfigError("crawl_rate, crawl_retries and crawl_max_depth must be >= 0")
     if s.vector_backend not in ("faiss", "pgvector"):

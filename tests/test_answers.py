@@ -71,7 +71,7 @@ def test_the_same_thing_is_not_shown_twice(settings, guide):
         "Run apt remove hello to remove a package but keep its configuration files [1]. "
         "Run apt remove hello to remove a package."
     )
-    answer = pipeline(settings, guide, reply).ask("How do I remove a package?")
+    answer = pipeline(settings, guide, reply, section_lead=False).ask("How do I remove a package?")
     assert answer.status == ANSWERED and len(answer.sentences) == 1 and answer.repeated == 1
 
 
@@ -113,3 +113,12 @@ def test_a_question_that_is_a_section_title_is_answered_from_that_section_alone(
     assert answer.status == ANSWERED and len(answer.closest) >= 2  # retrieval found others too
     user = answering.generator.calls[-1][-1]["content"]
     assert "Passage 1: (How do I remove a package?)" in user and "Passage 2" not in user
+
+
+def test_a_section_that_answers_opens_the_answer_before_the_model_writes(settings, guide):
+    answering = pipeline(settings, guide, "Use apt purge hello to remove its configuration too.")
+    streamed = list(answering.stream("How do I remove a package?"))
+    lead, answer = streamed[0], streamed[-1]
+    assert lead.quoted and lead.text.startswith("Run apt remove hello to remove a package")
+    assert answer.timings["first_sentence_s"] < answer.timings["first_token_s"]
+    assert len(answer.sentences) == 2 and "apt purge hello" in answer.sentences[1].text

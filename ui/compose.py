@@ -179,6 +179,8 @@ class App:
             quote_below=s.quote_below,
             min_responsive=s.min_responsive,
             section_match=s.section_match,
+            prompt_chars=s.prompt_chars,
+            section_lead=s.section_lead,
         )
 
     @cached_property

@@ -50,6 +50,8 @@ class Limits:
     quote_below: float  # a sentence supported less is shown in the source's own words
     min_responsive: float  # share of the question's term weight a shown sentence must cover
     section_match: float  # a passage whose heading covers this share answers alone (1: off)
+    prompt_chars: int  # characters of each passage the generator reads (0: all)
+    section_lead: bool  # a section that answers alone opens the answer with its first sentence
 
 
 class Clock:
@@ -82,6 +84,7 @@ class Gate:
     passages: list[Hit]  # what the generator sees (clearly unrelated passages left out)
     best: int  # 1-based position of the most relevant passage among `passages`
     weights: dict[str, float]  # the question's words that can name its subject, by specificity
+    section: bool = False  # the best passage's section title is the question: it answers alone
 
     @property
     def open(self) -> bool:
@@ -153,15 +156,24 @@ class Pipeline:
             yield self._finish(draft, clock)
             return
         verifier = Verifier(gate.passages, self.scorer, self.policy, gate.weights)
+        if gate.section and self.limits.section_lead:
+            lead = verifier.lead_quote(1)
+            if lead:
+                clock.mark("first_sentence_s")
+                yield lead
         tokens = yield from self._generate(standalone, verifier, clock, cancel)
         if tokens is None:
             return  # cancelled
         fallback = ""
         failed = verifier.dropped or verifier.off_topic  # the model answered, nothing held up
         if self.limits.quote_fallback and not verifier.supported and failed:
-            quote = verifier.fallback_quote(standalone, gate.best)
+            if gate.section:  # the section answers: its opening, not a sentence like the question
+                quote = verifier.lead_quote(gate.best)
+            else:
+                quote = verifier.fallback_quote(standalone, gate.best)
             if quote:
                 fallback = "quote"
+                clock.mark("first_sentence_s")
                 yield quote
         yield self._finish(self._answer(draft, verifier, tokens, fallback, clock), clock)
 
@@ -181,7 +193,7 @@ class Pipeline:
         section = hits[top].chunk.heading.rsplit(" > ", 1)[-1]
         match = self.limits.section_match
         if section and match < 1 and weighted_coverage(weights, section) >= match:
-            return Gate(best, [hits[top]], 1, weights)
+            return Gate(best, [hits[top]], 1, weights, section=True)
         floor = self.limits.min_relevance / 2  # clearly unrelated passages stay out of the prompt
         kept = [i for i, score in enumerate(scores) if score >= floor]
         return Gate(best, [hits[i] for i in kept], kept.index(top) + 1, weights)
@@ -198,9 +210,8 @@ class Pipeline:
         of tokens written (None when cancelled)."""
         buffer, tokens, first = "", 0, 0.0
         began = time.perf_counter()
-        pieces = self.generator.stream(
-            build_messages(question, verifier.hits), self.limits.max_tokens
-        )
+        messages = build_messages(question, verifier.hits, self.limits.prompt_chars)
+        pieces = self.generator.stream(messages, self.limits.max_tokens)
         for piece in pieces:
             if cancel is not None and cancel.is_set():
                 pieces.close()
@@ -209,10 +220,13 @@ class Pipeline:
                 first = clock.mark("first_token_s")
             tokens += 1
             done, buffer = complete_sentences(buffer + piece)
-            yield from filter(None, map(verifier.check, done))
+            for sentence in filter(None, map(verifier.check, done)):
+                clock.mark("first_sentence_s")
+                yield sentence
         if buffer.strip():
             kept = verifier.check(buffer)
             if kept:
+                clock.mark("first_sentence_s")
                 yield kept
         end = time.perf_counter()
         clock.timings["generation_s"] = end - began

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rag.answering.sentences import sentence_spans
+from rag.answering.support import coverage
 from rag.types import Hit
 
 SYSTEM_PROMPT = (
@@ -13,20 +15,49 @@ SYSTEM_PROMPT = (
 INSTRUCTION = "Answer with a complete sentence from the passages."
 
 
-def build_messages(question: str, hits: list[Hit]) -> list[dict[str, str]]:
+def build_messages(question: str, hits: list[Hit], max_chars: int = 0) -> list[dict[str, str]]:
     """System prompt, then the passages (numbered 1..n, each flattened to one line so that a
-    document cannot fake the prompt's structure), then the question.
+    document cannot fake the prompt's structure; each cut to the `max_chars` around its
+    sentence closest to the question, 0 = whole), then the question.
 
     The small packaged model cites unreliably when asked to, so citations are not requested:
     `rag.answering.pipeline` attaches them by checking each sentence against the passages.
     """
-    passages = "\n\n".join(f"Passage {i}: {_passage(h)}" for i, h in enumerate(hits, 1))
+    passages = "\n\n".join(
+        f"Passage {i}: {_passage(h, question, max_chars)}" for i, h in enumerate(hits, 1)
+    )
     user = f"{passages}\n\nQuestion: {' '.join(question.split())}\n{INSTRUCTION}"
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 
-def _passage(hit: Hit) -> str:
-    """The passage on one line, after the last heading it sits under (what it answers)."""
-    text = " ".join(hit.chunk.text.split())
+def _passage(hit: Hit, question: str, max_chars: int) -> str:
+    """The passage (or its window) on one line, after the last heading it sits under (what it
+    answers)."""
+    text = hit.chunk.text
+    if max_chars and len(text) > max_chars:
+        text = window(question, text, max_chars)
+    text = " ".join(text.split())
     section = hit.chunk.heading.rsplit(" > ", 1)[-1]
     return f"({' '.join(section.split())}) {text}" if section else text
+
+
+def window(question: str, passage: str, max_chars: int) -> str:
+    """The sentences of the passage around the one that holds most of the question's words,
+    as many as fit in `max_chars` (at least that one), the following ones first.
+
+    >>> window("When was the fan replaced?", "Intro here. The fan was replaced in 2020. "
+    ...        "It is quiet. Other things.", 50)
+    'The fan was replaced in 2020. It is quiet.'
+    """
+    spans = sentence_spans(passage)
+    if not spans:
+        return passage[:max_chars]
+    best = max(range(len(spans)), key=lambda i: (coverage(question, passage[slice(*spans[i])]), -i))
+    first = last = best
+    for step in range(1, len(spans)):
+        for candidate in (best + step, best - step):  # after, then before
+            if 0 <= candidate < len(spans):
+                lo, hi = min(first, candidate), max(last, candidate)
+                if spans[hi][1] - spans[lo][0] <= max_chars:
+                    first, last = lo, hi
+    return passage[spans[first][0] : spans[last][1]]

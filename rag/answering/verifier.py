@@ -23,6 +23,7 @@ from rag.answering.citations import Numbering, align_quote, parse_markers
 from rag.answering.meaning import keeps_meaning
 from rag.answering.quotes import is_pointer, quotable, whole_span, without_titles
 from rag.answering.scorers import SupportScorer
+from rag.answering.sentences import sentence_spans
 from rag.answering.support import support, weighted_coverage
 from rag.types import Citation, Hit, Quote, Sentence
 
@@ -89,6 +90,23 @@ class Verifier:
             start, end = align_quote(question, passage, finished=True)
             if weighted_coverage(self.weights, passage[start:end]) < 0.25:
                 return None
+            return self._quote_sentence(position, start, end)
+        finally:
+            self.seconds += time.perf_counter() - t0
+
+    def lead_quote(self, position: int) -> Sentence | None:
+        """The opening of passage `position`'s section, verbatim and cited: its first sentence
+        that can stand as a quote (a short one, "Yes.", takes the next along). For a passage
+        whose section title is the question: documentation states its answer first."""
+        t0 = time.perf_counter()
+        try:
+            passage = self.hits[position - 1].chunk.text
+            spans = [(a, b) for a, b in sentence_spans(passage) if quotable(passage[a:b])]
+            if not spans:
+                return None
+            start, end = spans[0]
+            if len(passage[start:end].split()) < 8 and len(spans) > 1:
+                end = spans[1][1]
             return self._quote_sentence(position, start, end)
         finally:
             self.seconds += time.perf_counter() - t0
