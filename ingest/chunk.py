@@ -49,7 +49,9 @@ def chunk_document(doc: Document, size: int, overlap: int) -> list[Chunk]:
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=size,
         chunk_overlap=overlap,
-        separators=["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""],
+        # paragraphs, then sentence ends, then lines: prose wrapped by hand is cut where a
+        # sentence ends, not in the middle of one
+        separators=["\n\n", ". ", "? ", "! ", "\n", "; ", ", ", " ", ""],
         keep_separator="end",
     )
     chunks: list[Chunk] = []

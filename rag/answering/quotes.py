@@ -47,7 +47,15 @@ def without_titles(text: str) -> str:
 
 
 def quotable(text: str) -> bool:
-    """Can this passage text be shown on its own as a quote?"""
+    """Can this passage text be shown on its own as a quote? Not when it starts in the middle of
+    a sentence (in lower case, or with closing punctuation: a chunk cut there).
+
+    >>> quotable("The pool holds the packages."), quotable("devices when the system starts.")
+    (True, False)
+    """
+    first = text.split(" ", 1)[0]
+    if first[:1].islower() or first[:1] in ")]},.;:" or first.count(")") > first.count("("):
+        return False
     return (
         bool(FINISHED.search(text))
         and not text.rstrip("\"')]”’ ").endswith("?")
