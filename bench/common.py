@@ -27,12 +27,7 @@ QUESTIONS = [
 def demo_home(prefix: str) -> tuple[Path, dict[str, str]]:
     """(home, environment) with tests/fixtures/corpus and docs/ ingested by the real models."""
     home = Path(tempfile.mkdtemp(prefix=prefix))
-    env = {
-        "FOOTNOTE_HOME": str(home),
-        "FOOTNOTE_MODELS_DIR": os.environ.get(
-            "FOOTNOTE_MODELS_DIR", str(Path("~/.footnote/models").expanduser())
-        ),
-    }
+    env = {"FOOTNOTE_HOME": str(home)}  # models: the per-user cache (or FOOTNOTE_MODELS_DIR)
     corpus = [str(ROOT / "tests" / "fixtures" / "corpus"), str(ROOT / "docs")]
     subprocess.run(
         [FOOTNOTE, "ingest", *corpus], env={**os.environ, **env}, check=True, capture_output=True

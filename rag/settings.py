@@ -24,11 +24,42 @@ class Settings:
 
     home: str = _setting("~/.footnote", "directory for the database, index and models")
     database_url: str = _setting("", "SQLAlchemy URL of the store; empty = SQLite file in home")
-    models_dir: str = _setting("", "where assembled model files live; empty = home/models")
+    models_dir: str = _setting(
+        "",
+        "where model files live; empty = the per-user cache shared by every home "
+        "($XDG_CACHE_HOME/footnote/models, else ~/.cache/footnote/models)",
+    )
     embedding_model: str = _setting(
         "", "sentence-transformers folder; empty = packaged all-MiniLM-L6-v2"
     )
-    generator_model: str = _setting("", "GGUF file; empty = packaged Qwen2.5-Coder-0.5B-Instruct")
+    generator: str = _setting(
+        "local",
+        "what writes answers: local (llama.cpp in process) | openai (any OpenAI-compatible "
+        "server: vLLM, Ollama, llama.cpp server, hosted APIs) | transformers (in process, GPU "
+        "when present)",
+    )
+    generator_model: str = _setting(
+        "",
+        "local: a GGUF file; transformers: a model folder or GGUF file; empty = the packaged "
+        "Qwen2.5-Coder-0.5B-Instruct",
+    )
+    openai_base_url: str = _setting(
+        "", "generator openai: the server, e.g. http://127.0.0.1:8000/v1"
+    )
+    openai_model: str = _setting("", "generator openai: the model name the server knows")
+    openai_api_key_env: str = _setting(
+        "OPENAI_API_KEY", "environment variable holding the API key (the key is never stored)"
+    )
+    openai_timeout: float = _setting(120.0, "seconds an OpenAI-compatible server may take")
+    generator_concurrency: int = _setting(
+        4, "API: questions sent to an openai generator at once (local models answer one by one)"
+    )
+    prompt_style: str = _setting(
+        "auto",
+        "sentence (one sentence, citations attached by the check) | cited (a short answer with "
+        "[n] markers the check verifies and repairs) | auto (sentence for the packaged model, "
+        "cited for others)",
+    )
     chunk_size: int = _setting(800, "maximum characters per chunk")
     chunk_overlap: int = _setting(100, "characters shared by neighbouring chunks")
     embed_batch_size: int = _setting(16, "passages per embedding batch (small is faster on CPU)")
@@ -87,7 +118,12 @@ class Settings:
         "when every generated sentence fails the check: quote (show the best-matching sentence "
         "of the most relevant passage, verbatim) | decline",
     )
+    judge_generator: str = _setting(
+        "local", "the judge's backend (cascade verifier, eval citations, correctness): local|openai"
+    )
     judge_model: str = _setting("", "GGUF file of the support judge; empty = generator_model")
+    judge_openai_base_url: str = _setting("", "judge_generator openai: the server")
+    judge_openai_model: str = _setting("", "judge_generator openai: the model name")
     judge_weight: float = _setting(0.75, "cascade: weight of the model judge against lexical")
     judge_reject_below: float = _setting(
         0.4, "cascade: lexical support below which no model judgement is asked"
@@ -139,11 +175,18 @@ class Settings:
 
     @property
     def models_path(self) -> Path:
-        return Path(self.models_dir).expanduser() if self.models_dir else self.home_path / "models"
+        if self.models_dir:
+            return Path(self.models_dir).expanduser()
+        return user_cache() / "footnote" / "models"
 
     @property
     def index_path(self) -> Path:
         return self.home_path / "index"
+
+
+def user_cache() -> Path:
+    """The user's cache folder: $XDG_CACHE_HOME, else ~/.cache."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser()
 
 
 FIELDS = {f.name: f for f in fields(Settings)}
@@ -232,6 +275,7 @@ def _validate(s: Settings) -> None:
         "crawl_max_pages",
         "api_queue",
         "api_max_collections",
+        "generator_concurrency",
         "hnsw_ef_search",
     ]
     for name in positive:
@@ -257,6 +301,18 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"unsupported={s.unsupported!r} must be drop or flag")
     if s.fallback not in ("quote", "decline"):
         raise ConfigError(f"fallback={s.fallback!r} must be quote or decline")
+    if s.generator not in ("local", "openai", "transformers"):
+        raise ConfigError(f"generator={s.generator!r} must be local, openai or transformers")
+    if s.judge_generator not in ("local", "openai"):
+        raise ConfigError(f"judge_generator={s.judge_generator!r} must be local or openai")
+    for backend, url, model in (
+        (s.generator, "openai_base_url", "openai_model"),
+        (s.judge_generator, "judge_openai_base_url", "judge_openai_model"),
+    ):
+        if backend == "openai" and not (getattr(s, url) and getattr(s, model)):
+            raise ConfigError(f"an openai backend needs {url} and {model}; set both")
+    if s.prompt_style not in ("auto", "sentence", "cited"):
+        raise ConfigError(f"prompt_style={s.prompt_style!r} must be auto, sentence or cited")
     if s.verifier not in ("lexical", "cascade"):
         raise ConfigError(f"verifier={s.verifier!r} must be lexical or cascade")
     for name in (

@@ -12,12 +12,15 @@ import pytest
 
 from rag.fakes import HashEmbedder, ScriptedGenerator
 from rag.models import QWEN_05B
+from rag.settings import user_cache
 from rag.settings import load_settings
 from ui.compose import App
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = FIXTURES / "corpus"
-MODELS_DIR = Path(os.environ.get("FOOTNOTE_MODELS_DIR", "~/.footnote/models")).expanduser()
+MODELS_DIR = Path(
+    os.environ.get("FOOTNOTE_MODELS_DIR") or user_cache() / "footnote" / "models"
+).expanduser()
 
 
 def make_settings(home: Path, **env: str):

@@ -26,11 +26,17 @@ def test_layers_apply_in_order_and_report_their_origin(tmp_path):
     assert origins["max_tokens"] == "default"
 
 
-def test_home_sets_database_and_index_locations(tmp_path):
+def test_home_sets_database_and_index_locations(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     settings, _ = load_settings(environ={"FOOTNOTE_HOME": str(tmp_path)})
     assert settings.resolved_database_url == f"sqlite:///{tmp_path / 'footnote.db'}"
     assert settings.index_path == tmp_path / "index"
-    assert settings.models_path == tmp_path / "models"
+    # models live in one per-user cache that every home shares
+    assert settings.models_path == tmp_path / "cache" / "footnote" / "models"
+    other, _ = load_settings(environ={"FOOTNOTE_HOME": str(tmp_path / "other")})
+    assert other.models_path == settings.models_path
+    mine, _ = load_settings(environ={"FOOTNOTE_MODELS_DIR": str(tmp_path / "mine")})
+    assert mine.models_path == tmp_path / "mine"
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,7 @@ class Limits:
     section_match: float  # a passage whose heading covers this share answers alone (1: off)
     prompt_chars: int  # characters of each passage the generator reads (0: all)
     section_lead: bool  # a section that answers alone opens the answer with its first sentence
+    prompt_style: str = "sentence"  # sentence | cited (rag.answering.prompt.INSTRUCTIONS)
 
 
 class Clock:
@@ -210,7 +211,8 @@ class Pipeline:
         of tokens written (None when cancelled)."""
         buffer, tokens, first = "", 0, 0.0
         began = time.perf_counter()
-        messages = build_messages(question, verifier.hits, self.limits.prompt_chars)
+        lim = self.limits
+        messages = build_messages(question, verifier.hits, lim.prompt_chars, lim.prompt_style)
         pieces = self.generator.stream(messages, self.limits.max_tokens)
         for piece in pieces:
             if cancel is not None and cancel.is_set():

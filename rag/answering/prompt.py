@@ -12,21 +12,30 @@ SYSTEM_PROMPT = (
 )
 # No "say I don't know" here: the small model then declines answerable questions. Abstention is
 # the system's job (relevance threshold + support check in rag.answering.pipeline).
-INSTRUCTION = "Answer with a complete sentence from the passages."
+INSTRUCTIONS = {
+    # the small packaged model cites unreliably when asked to: the check attaches citations
+    "sentence": "Answer with a complete sentence from the passages.",
+    # a capable model writes a short answer with its own markers; the check verifies and
+    # repairs them
+    "cited": (
+        "Answer in one to three sentences, using only the passages. End each sentence with the "
+        "number of the passage it comes from in square brackets, like [1]. If the passages do "
+        "not answer the question, say that they do not."
+    ),
+}
 
 
-def build_messages(question: str, hits: list[Hit], max_chars: int = 0) -> list[dict[str, str]]:
+def build_messages(
+    question: str, hits: list[Hit], max_chars: int = 0, style: str = "sentence"
+) -> list[dict[str, str]]:
     """System prompt, then the passages (numbered 1..n, each flattened to one line so that a
     document cannot fake the prompt's structure; each cut to the `max_chars` around its
-    sentence closest to the question, 0 = whole), then the question.
-
-    The small packaged model cites unreliably when asked to, so citations are not requested:
-    `rag.answering.pipeline` attaches them by checking each sentence against the passages.
-    """
+    sentence closest to the question, 0 = whole), then the question and the instruction of
+    the prompt `style` (sentence | cited)."""
     passages = "\n\n".join(
         f"Passage {i}: {_passage(h, question, max_chars)}" for i, h in enumerate(hits, 1)
     )
-    user = f"{passages}\n\nQuestion: {' '.join(question.split())}\n{INSTRUCTION}"
+    user = f"{passages}\n\nQuestion: {' '.join(question.split())}\n{INSTRUCTIONS[style]}"
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
 

@@ -31,7 +31,7 @@ STATUS = {AuthError: 401, Forbidden: 403, NotFound: 404, RateLimited: 429}
 def create_api(app, *, warm: bool = True) -> FastAPI:
     """The FastAPI application over a ui.compose.App."""
     o = app.api_options
-    queue = AnswerQueue(o.queue, o.queue_timeout)
+    queue = AnswerQueue(o.queue, o.queue_timeout, o.concurrency)
     guard = Guard(app.store.keys, o.max_collections)
     answering = Answering(app.pipeline, app.store.answers, queue)
     ready = threading.Event()

@@ -11,3 +11,4 @@ class ApiOptions:
     queue_timeout: float  # seconds a question may wait for the generator before 503
     max_collections: int  # most collections named in one request
     max_upload_bytes: int  # largest uploaded file
+    concurrency: int  # questions the generator answers at once

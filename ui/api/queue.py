@@ -1,4 +1,5 @@
-"""One generator, many requests: a bounded wait for the model, first come first served."""
+"""One generator, many requests: a bounded wait for the model, first come first served (one
+question at a time for a model in process, `concurrency` for a server that batches)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,12 @@ class Busy(FootnoteError):
 
 
 class AnswerQueue:
-    """At most `size` requests wait for the generator; each waits at most `timeout` seconds."""
+    """At most `size` requests wait for the generator; each waits at most `timeout` seconds;
+    `concurrency` are answered at once."""
 
-    def __init__(self, size: int, timeout: float):
+    def __init__(self, size: int, timeout: float, concurrency: int = 1):
         self.size, self.timeout = size, timeout
-        self._model = threading.Lock()
+        self._model = threading.BoundedSemaphore(concurrency)
         self._count = threading.Lock()
         self.waiting = 0
         self.served = 0

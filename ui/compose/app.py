@@ -13,7 +13,7 @@ from pathlib import Path
 from ingest.crawl import Crawler, CrawlOptions
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.safety import NetworkPolicy, parse_ports
-from rag.answering.generators import Generator, LlamaCppGenerator
+from rag.answering.generators import Generator
 from rag.answering.pipeline import Limits, Pipeline
 from rag.answering.scorers import CascadeScorer, LexicalScorer, LLMJudge, SupportScorer
 from rag.errors import ModelError
@@ -22,7 +22,6 @@ from rag.models import (
     MPNET,
     QWEN_15B,
     embedder_path,
-    generator_path,
     install_generator,
     install_judge_embedder,
 )
@@ -33,6 +32,13 @@ from rag.retrieval.retriever import Retriever
 from rag.settings import FIELDS, Settings, describe, load_settings
 from rag.storage import Store
 from ui.api.options import ApiOptions
+from ui.compose.backends import (
+    concurrency,
+    judge_name,
+    make_generator,
+    make_judge,
+    prompt_style,
+)
 from ui.jobs import Jobs
 
 
@@ -98,28 +104,16 @@ class App:
 
     @cached_property
     def generator(self) -> Generator:
-        if self._generator is not None:
-            return self._generator
-        s = self.settings
-        return LlamaCppGenerator(
-            lambda: generator_path(s.generator_model, s.models_path), s.context_tokens, s.threads
-        )
+        return self._generator if self._generator is not None else make_generator(self.settings)
 
     @cached_property
-    def judge_model(self) -> LlamaCppGenerator:
-        """A model instance of its own: the judge runs while the generator is mid-answer."""
-        s = self.settings
-        return LlamaCppGenerator(
-            lambda: generator_path(s.judge_model or s.generator_model, s.models_path),
-            2048,
-            s.threads,
-        )
+    def judge_model(self):
+        """The judge (`judge_generator`): a model instance of its own."""
+        return make_judge(self.settings)
 
     @property
     def judge_name(self) -> str:
-        """The judge model as a person would name it (for evaluation reports)."""
-        s = self.settings
-        return s.judge_model or s.generator_model or "packaged Qwen2.5 0.5B"
+        return judge_name(self.settings)
 
     @cached_property
     def judge_embedder(self) -> Embedder:
@@ -181,6 +175,7 @@ class App:
             section_match=s.section_match,
             prompt_chars=s.prompt_chars,
             section_lead=s.section_lead,
+            prompt_style=prompt_style(s),
         )
 
     @cached_property
@@ -255,6 +250,7 @@ class App:
             queue_timeout=s.api_queue_timeout,
             max_collections=s.api_max_collections,
             max_upload_bytes=s.max_file_bytes,
+            concurrency=concurrency(s),
         )
 
     @cached_property
