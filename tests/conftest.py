@@ -12,8 +12,7 @@ import pytest
 
 from rag.fakes import HashEmbedder, ScriptedGenerator
 from rag.models import QWEN_05B
-from rag.settings import user_cache
-from rag.settings import load_settings
+from rag.settings import load_settings, user_cache
 from ui.compose import App
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -30,8 +30,10 @@ class TransformersGenerator:
         try:
             import torch
             from transformers import AutoModelForCausalLM, AutoTokenizer
+            from transformers.utils import logging as hf_logging
         except ImportError:
             raise ModelError("the transformers backend needs transformers and torch") from None
+        hf_logging.disable_progress_bar()
         if not self.path.exists():
             raise ModelError(f"generator_model {self.path} does not exist; point it at a model")
         gguf = self.path.name if self.path.is_file() else None
@@ -41,7 +43,7 @@ class TransformersGenerator:
         try:
             self._tokenizer = AutoTokenizer.from_pretrained(folder, **options)
             self._model = AutoModelForCausalLM.from_pretrained(
-                folder, torch_dtype=torch.bfloat16 if cuda else torch.float32, **options
+                folder, dtype=torch.bfloat16 if cuda else torch.float32, **options
             ).to("cuda" if cuda else "cpu")
         except (OSError, ValueError, ImportError) as exc:
             raise ModelError(f"transformers cannot load {self.path} ({exc})") from None

@@ -49,9 +49,13 @@ def judge_messages(claim: str, passage: str, max_chars: int = 3000) -> list[dict
 
 def yes_probability(model, messages: list[dict[str, str]]) -> float:
     """P("yes") / (P("yes") + P("no")) for the first token of the model's reply, summed over
-    casings and leading spaces; 0.5 when the model puts no mass on either."""
-    probs = model.next_token_probs(messages)
-    yes, no = probs[model.word_ids(YES)].sum(), probs[model.word_ids(NO)].sum()
+    casings and leading spaces; 0.5 when the model puts no mass on either. A model in process
+    gives its whole next-token distribution; a server (`yes_no`) its top log-probabilities."""
+    if hasattr(model, "yes_no"):
+        yes, no = model.yes_no(messages)
+    else:
+        probs = model.next_token_probs(messages)
+        yes, no = probs[model.word_ids(YES)].sum(), probs[model.word_ids(NO)].sum()
     return float(yes / (yes + no)) if yes + no > 0 else 0.5
 
 

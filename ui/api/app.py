@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from rag.errors import FootnoteError, NotFound
+from rag.errors import FootnoteError, ModelError, NotFound
 from rag.storage.keys import AuthError
 from ui.api.answering import Answering
 from ui.api.answers import answers_router
@@ -25,7 +25,8 @@ from ui.api.middleware import BodyLimit, RequestLog, log_event
 from ui.api.openai import openai_router
 from ui.api.queue import AnswerQueue, Busy
 
-STATUS = {AuthError: 401, Forbidden: 403, NotFound: 404, RateLimited: 429}
+# a model that fails (a server down, a refused key) is the service's problem, not the caller's
+STATUS = {AuthError: 401, Forbidden: 403, NotFound: 404, RateLimited: 429, ModelError: 503}
 
 
 def create_api(app, *, warm: bool = True) -> FastAPI:
