@@ -63,6 +63,11 @@ class Settings:
     chunk_size: int = _setting(800, "maximum characters per chunk")
     chunk_overlap: int = _setting(100, "characters shared by neighbouring chunks")
     embed_batch_size: int = _setting(16, "passages per embedding batch (small is faster on CPU)")
+    embedding_backend: str = _setting(
+        "torch",
+        "torch (sentence-transformers) | onnx (the packaged MiniLM exported to ONNX with int8 "
+        "weights, run by onnxruntime; needs the onnx extra)",
+    )
     top_k: int = _setting(3, "passages given to the generator")
     prompt_chars: int = _setting(
         0,
@@ -103,8 +108,9 @@ class Settings:
     )
     section_match: float = _setting(
         0.8,
-        "share of the question's specific words the best passage's section heading must hold "
-        "for that passage alone to answer (a FAQ question is its section's title); 1 = off",
+        "share of the question's specific words a section heading must hold to be the "
+        "question's title: such passages rank first, and the best of them answers alone (with "
+        "its section's opening); 1 = off",
     )
     section_lead: bool = _setting(
         True,
@@ -311,6 +317,8 @@ def _validate(s: Settings) -> None:
     ):
         if backend == "openai" and not (getattr(s, url) and getattr(s, model)):
             raise ConfigError(f"an openai backend needs {url} and {model}; set both")
+    if s.embedding_backend not in ("torch", "onnx"):
+        raise ConfigError(f"embedding_backend={s.embedding_backend!r} must be torch or onnx")
     if s.prompt_style not in ("auto", "sentence", "cited"):
         raise ConfigError(f"prompt_style={s.prompt_style!r} must be auto, sentence or cited")
     if s.verifier not in ("lexical", "cascade"):

@@ -181,9 +181,10 @@ class Pipeline:
     def gate(self, question: str, hits: list[Hit]) -> Gate:
         """Relevance of each passage; no passage at `min_relevance` closes the gate (the answer
         is "not in the sources" without asking the generator). The passages the generator sees:
-        the most relevant alone when its section's heading holds `section_match` of the
-        question's words (documentation answers by section: the question is that section's
-        title), else all but the clearly unrelated ones."""
+        the most relevant alone (after its section's first chunk, when it is not that chunk)
+        when its section's heading holds `section_match` of the question's words
+        (documentation answers by section: the question is that section's title), else all
+        but the clearly unrelated ones."""
         terms = self.retriever.indexer.terms if hits else None
         scores = [relevance(question, h, terms) for h in hits]
         best = max(scores, default=0.0)
@@ -194,7 +195,9 @@ class Pipeline:
         section = hits[top].chunk.heading.rsplit(" > ", 1)[-1]
         match = self.limits.section_match
         if section and match < 1 and weighted_coverage(weights, section) >= match:
-            return Gate(best, [hits[top]], 1, weights, section=True)
+            opening = self.store.section_opening(hits[top])  # the section states its answer first
+            passages = [hits[top]] if opening == hits[top] else [opening, hits[top]]
+            return Gate(best, passages, 1, weights, section=True)
         floor = self.limits.min_relevance / 2  # clearly unrelated passages stay out of the prompt
         kept = [i for i, score in enumerate(scores) if score >= floor]
         return Gate(best, [hits[i] for i in kept], kept.index(top) + 1, weights)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from rag.answering.support import weighted_coverage
 from rag.errors import ConfigError
 from rag.retrieval.embedding import Embedder
 from rag.retrieval.indexer import Indexer
@@ -76,13 +77,14 @@ class Retriever:
         dense_weight: float,
         lexical_weight: float,
         mmr_lambda: float,
+        title_match: float = 1.0,
         reranker: Reranker | None = None,
     ):
         if mode not in MODES:
             raise ConfigError(f"retrieval={mode!r} is not one of {', '.join(MODES)}")
         self.store, self.indexer, self.embedder, self.mode = store, indexer, embedder, mode
         self.candidates, self.rrf_k, self.mmr_lambda = candidates, rrf_k, mmr_lambda
-        self.reranker = reranker
+        self.reranker, self.title_match = reranker, title_match
         self.weights = (dense_weight, lexical_weight)
 
     def search(
@@ -103,11 +105,27 @@ class Retriever:
         for i, query in enumerate(queries):
             rankings = [leg[i] for leg in legs]
             order = rrf(rankings, self.weights, self.rrf_k) if len(legs) > 1 else rankings[0]
-            hits = self._finish(query, order[: max(2 * k, depth)], max(k, self._rerank_depth))
+            hits = self._finish(query, order[: max(2 * k, depth)], max(2 * k, depth))
+            hits = self._titles_first(questions[i], hits)[: max(k, self._rerank_depth)]
             if self.reranker is not None:
                 hits = self.reranker.rerank(questions[i], hits)
             out.append(hits[:k])
         return out
+
+    def _titles_first(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """Passages whose section title is the question (its heading holds `title_match` of
+        the question's words, by specificity) go first, in their order: documentation answers
+        a question where it titles a section (1 = off)."""
+        if self.title_match >= 1 or not any(h.chunk.heading for h in hits):
+            return hits
+        weights = self.indexer.terms.weights(question)
+        titled = [
+            h
+            for h in hits
+            if h.chunk.heading
+            and weighted_coverage(weights, h.chunk.heading.rsplit(" > ", 1)[-1]) >= self.title_match
+        ]
+        return titled + [h for h in hits if h not in titled]
 
     @property
     def _rerank_depth(self) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -210,6 +210,23 @@ class Store:
             for v, s in zip(vector_ids, scores, strict=True)
             if v in rows
         ]
+
+    def section_opening(self, hit: Hit) -> Hit:
+        """The first chunk of the section `hit` sits in (same document and heading), as a hit
+        with the same score; `hit` itself when it is that chunk or has no heading."""
+        if not hit.chunk.heading:
+            return hit
+        query = (
+            sa.select(chunks)
+            .where(chunks.c.document_id == hit.chunk.document_id)
+            .where(chunks.c.heading == hit.chunk.heading)
+            .where(chunks.c.start < hit.chunk.start)
+            .order_by(chunks.c.start)
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).one_or_none()
+        return hit if row is None else replace(hit, chunk=_chunk(row))
 
     # embeddings (cache by chunk text hash)
 

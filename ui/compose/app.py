@@ -16,7 +16,7 @@ from ingest.safety import NetworkPolicy, parse_ports
 from rag.answering.generators import Generator
 from rag.answering.pipeline import Limits, Pipeline
 from rag.answering.scorers import CascadeScorer, LexicalScorer, LLMJudge, SupportScorer
-from rag.errors import ModelError
+from rag.errors import ConfigError, ModelError
 from rag.models import (
     EMBEDDER_NAME,
     MPNET,
@@ -27,6 +27,7 @@ from rag.models import (
 )
 from rag.retrieval.embedding import Embedder, SentenceTransformerEmbedder
 from rag.retrieval.indexer import Indexer
+from rag.retrieval.onnx import OnnxEmbedder
 from rag.retrieval.rerank import LLMReranker
 from rag.retrieval.retriever import Retriever
 from rag.settings import FIELDS, Settings, describe, load_settings
@@ -85,6 +86,11 @@ class App:
         if self._embedder is not None:
             return self._embedder
         s = self.settings
+        if s.embedding_backend == "onnx":
+            target = s.models_path / "onnx" / self.embedder_name.replace("/", "--")
+            return OnnxEmbedder(
+                self.embedder_path, target, self.embedder_name, batch_size=s.embed_batch_size
+            )
         return SentenceTransformerEmbedder(
             self.embedder_path, self.embedder_name, batch_size=s.embed_batch_size
         )
@@ -95,11 +101,16 @@ class App:
 
     @property
     def embedder_name(self) -> str:
-        return self.settings.embedding_model or EMBEDDER_NAME
+        """The name vectors are cached under: the model, and for onnx its int8 export (its
+        vectors differ slightly: an index built with the other refuses to load)."""
+        name = self.settings.embedding_model or EMBEDDER_NAME
+        return f"{name}#onnx-int8" if self.settings.embedding_backend == "onnx" else name
 
     @property
     def embedder_spec(self) -> tuple[str, str, int]:
         """(folder, name, batch size): how a Ray worker loads the same embedder."""
+        if self.settings.embedding_backend != "torch":
+            raise ConfigError("Ray ingestion embeds with torch: set embedding_backend = torch")
         return self.embedder_path, self.embedder_name, self.settings.embed_batch_size
 
     @cached_property
@@ -156,6 +167,7 @@ class App:
             dense_weight=s.dense_weight,
             lexical_weight=s.lexical_weight,
             mmr_lambda=s.mmr_lambda,
+            title_match=s.section_match,
             reranker=LLMReranker(self.judge_model, s.rerank_depth) if s.reranker == "llm" else None,
         )
 
