@@ -157,7 +157,7 @@ def answer_from_dict(data: AnswerJSON) -> Answer:
     return Answer(
         question=data["question"],
         status=data["status"],
-        sentences=tuple(_sentence(s) for s in data["sentences"]),
+        sentences=tuple(sentence_from_dict(s) for s in data["sentences"]),
         citations=tuple(_citation(c) for c in data["sources"]),
         closest=tuple(_hit(h) for h in data.get("closest", [])),
         timings=dict(data.get("timings", {})),
@@ -183,7 +183,8 @@ def _hit(h: ClosestJSON) -> Hit:
     return Hit(chunk, h["score"], h["title"], h["source"])
 
 
-def _sentence(s: SentenceJSON) -> Sentence:
+def sentence_from_dict(s: SentenceJSON) -> Sentence:
+    """The Sentence that `sentence_dict` wrote."""
     quotes = tuple(Quote(q["number"], q["chunk_id"], q["start"], q["end"]) for q in s["quotes"])
     return Sentence(
         s["text"],

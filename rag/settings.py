@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from rag.errors import ConfigError
+from rag.settings_rules import validate
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -263,76 +264,11 @@ def load_settings(
         if value is not None:
             values[name], origins[name] = _coerce(name, value, "the command line"), "cli"
     settings = replace(Settings(), **values)
-    _validate(settings)
+    validate(settings)
     return settings, origins
 
 
-def _validate(s: Settings) -> None:
-    positive = [
-        "chunk_size",
-        "max_pdf_pages",
-        "embed_batch_size",
-        "top_k",
-        "max_tokens",
-        "max_question_chars",
-        "candidates",
-        "rrf_k",
-        "crawl_concurrency",
-        "crawl_max_pages",
-        "api_queue",
-        "api_max_collections",
-        "generator_concurrency",
-        "hnsw_ef_search",
-    ]
-    for name in positive:
-        if getattr(s, name) <= 0:
-            raise ConfigError(f"setting {name}={getattr(s, name)} must be positive")
-    if not 0 <= s.chunk_overlap < s.chunk_size:
-        raise ConfigError(
-            f"chunk_overlap={s.chunk_overlap} must be >= 0 and below chunk_size={s.chunk_size}"
-        )
-    if s.prompt_chars < 0:
-        raise ConfigError(f"prompt_chars={s.prompt_chars} must be 0 (whole passages) or more")
-    if s.crawl_rate < 0 or s.crawl_retries < 0 or s.crawl_max_depth < 0:
-        raise ConfigError("crawl_rate, crawl_retries and crawl_max_depth must be >= 0")
-    if s.vector_backend not in ("faiss", "pgvector"):
-        raise ConfigError(f"vector_backend={s.vector_backend!r} must be faiss or pgvector")
-    if s.vector_backend == "pgvector" and not s.database_url.startswith("postgres"):
-        raise ConfigError("vector_backend = pgvector needs a postgresql:// database_url")
-    if s.retrieval not in ("dense", "lexical", "hybrid"):
-        raise ConfigError(f"retrieval={s.retrieval!r} must be dense, lexical or hybrid")
-    if s.reranker not in ("none", "llm"):
-        raise ConfigError(f"reranker={s.reranker!r} must be none or llm")
-    if s.unsupported not in ("drop", "flag"):
-        raise ConfigError(f"unsupported={s.unsupported!r} must be drop or flag")
-    if s.fallback not in ("quote", "decline"):
-        raise ConfigError(f"fallback={s.fallback!r} must be quote or decline")
-    if s.generator not in ("local", "openai", "transformers"):
-        raise ConfigError(f"generator={s.generator!r} must be local, openai or transformers")
-    if s.judge_generator not in ("local", "openai"):
-        raise ConfigError(f"judge_generator={s.judge_generator!r} must be local or openai")
-    for backend, url, model in (
-        (s.generator, "openai_base_url", "openai_model"),
-        (s.judge_generator, "judge_openai_base_url", "judge_openai_model"),
-    ):
-        if backend == "openai" and not (getattr(s, url) and getattr(s, model)):
-            raise ConfigError(f"an openai backend needs {url} and {model}; set both")
-    if s.embedding_backend not in ("torch", "onnx"):
-        raise ConfigError(f"embedding_backend={s.embedding_backend!r} must be torch or onnx")
-    if s.prompt_style not in ("auto", "sentence", "cited"):
-        raise ConfigError(f"prompt_style={s.prompt_style!r} must be auto, sentence or cited")
-    if s.verifier not in ("lexical", "cascade"):
-        raise ConfigError(f"verifier={s.verifier!r} must be lexical or cascade")
-    for name in (
-        "min_relevance",
-        "min_support",
-        "quote_below",
-        "min_responsive",
-        "section_match",
-        "ivf_nprobe_ratio",
-        "mmr_lambda",
-        "judge_weight",
-        "judge_reject_below",
-    ):
-        if not 0 <= getattr(s, name) <= 1:
-            raise ConfigError(f"setting {name}={getattr(s, name)} must be between 0 and 1")
+def recorded(settings: Settings) -> dict[str, Any]:
+    """The settings that shape answers, as an evaluation run records them and a local server
+    announces them (where files live is left out)."""
+    return {k: v for k, v in asdict(settings).items() if k not in {"home", "models_dir"}}

@@ -28,10 +28,14 @@ class Key:
     role: str
     collections: tuple[str, ...]
     rate_per_minute: int
+    everything: bool = False  # every collection: the machine's own command line (ui.api.local)
 
     @property
     def admin(self) -> bool:
         return self.role == "admin"
+
+    def may_use(self, collection: str | None) -> bool:
+        return self.everything or collection in self.collections
 
 
 def _hash(secret: str) -> str:

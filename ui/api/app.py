@@ -6,6 +6,7 @@ The routes live in one router per concern (answers, conversations, openai, colle
 ingestion); this module wires them to the composition root's App.
 """
 
+import secrets
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +22,7 @@ from ui.api.auth import Forbidden, Guard, RateLimited
 from ui.api.collections import collections_router
 from ui.api.conversations import conversations_router
 from ui.api.ingestion import ingestion_router
+from ui.api.local import announce, fingerprint, local_url, withdraw
 from ui.api.middleware import BodyLimit, RequestLog, log_event
 from ui.api.openai import openai_router
 from ui.api.queue import AnswerQueue, Busy
@@ -29,18 +31,19 @@ from ui.api.queue import AnswerQueue, Busy
 STATUS = {AuthError: 401, Forbidden: 403, NotFound: 404, RateLimited: 429, ModelError: 503}
 
 
-def create_api(app, *, warm: bool = True) -> FastAPI:
-    """The FastAPI application over a ui.compose.App."""
+def create_api(app, *, warm: bool = True, local_token: str = "", on_stop=None) -> FastAPI:
+    """The FastAPI application over a ui.compose.App; `local_token` opens every collection to
+    the command line of this machine (ui.api.local); `on_stop()` runs at shutdown."""
     o = app.api_options
     queue = AnswerQueue(o.queue, o.queue_timeout, o.concurrency)
-    guard = Guard(app.store.keys, o.max_collections)
+    guard = Guard(app.store.keys, o.max_collections, local_token)
     answering = Answering(app.pipeline, app.store.answers, queue)
     ready = threading.Event()
     api = FastAPI(
         title="Footnote",
         version="0.1",
         description="Answers from your documents; every sentence checked against its source.",
-        lifespan=_lifespan(app, ready, warm),
+        lifespan=_lifespan(app, ready, warm, on_stop),
     )
     api.add_middleware(RequestLog)
     api.add_middleware(BodyLimit, json_limit=256_000, upload_limit=o.max_upload_bytes * 2)
@@ -55,7 +58,7 @@ def create_api(app, *, warm: bool = True) -> FastAPI:
     return api
 
 
-def _lifespan(app, ready: threading.Event, warm: bool):
+def _lifespan(app, ready: threading.Event, warm: bool, on_stop):
     """Load the models and the index in the background at start-up (/readyz says when)."""
 
     def warm_up() -> None:
@@ -71,6 +74,8 @@ def _lifespan(app, ready: threading.Event, warm: bool):
         else:
             ready.set()
         yield
+        if on_stop:
+            on_stop()
 
     return lifespan
 
@@ -102,8 +107,17 @@ def _health(api: FastAPI, ready: threading.Event, queue: AnswerQueue) -> None:
 
 
 def serve(app, host: str, port: int, log_level: str = "info") -> None:
-    """Run the API with uvicorn (blocking)."""
+    """Run the API with uvicorn (blocking), announced in the home for `footnote ask`."""
     import uvicorn
 
+    token = secrets.token_urlsafe(32)
+    digest = fingerprint(app.eval_settings())
+    path = announce(app.settings.home_path, local_url(host, port), token, digest)
+    # withdrawn at shutdown (uvicorn re-raises SIGTERM after it, ending the process) and on
+    # a failed start
+    api = create_api(app, local_token=token, on_stop=lambda: withdraw(path, token))
     log_event("starting", host=host, port=port)
-    uvicorn.run(create_api(app), host=host, port=port, log_level=log_level, access_log=False)
+    try:
+        uvicorn.run(api, host=host, port=port, log_level=log_level, access_log=False)
+    finally:
+        withdraw(path, token)

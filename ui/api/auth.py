@@ -1,6 +1,7 @@
 """Who may call: API keys (the `Authorization: Bearer` or `X-API-Key` header), their role, the
 collections they are scoped to, and a rate limit per key."""
 
+import hmac
 import threading
 import time
 from typing import Annotated
@@ -9,6 +10,8 @@ from fastapi import Depends, Request
 
 from rag.errors import FootnoteError
 from rag.storage.keys import Key, KeyStore
+
+LOCAL = Key("local", "footnote on this machine", "admin", (), 10**6, everything=True)
 
 
 class Forbidden(FootnoteError):
@@ -46,8 +49,11 @@ class Guard:
     """FastAPI dependencies: `Asker` (any valid key), `Admin` (an admin key); `scope` checks
     the collections a request names against the key's."""
 
-    def __init__(self, keys: KeyStore, max_collections: int):
+    def __init__(self, keys: KeyStore, max_collections: int, local_token: str = ""):
+        """`local_token`: the secret `footnote serve` leaves in the home for the command line of
+        the same machine (ui.api.local); it may use every collection."""
         self.keys, self.limits, self.max_collections = keys, RateLimits(), max_collections
+        self.local_token = local_token
 
         def asker(request: Request) -> Key:
             return self.key_of(request)
@@ -63,6 +69,9 @@ class Guard:
     def key_of(self, request: Request) -> Key:
         header = request.headers.get("authorization", "")
         token = header.removeprefix("Bearer ").strip() or request.headers.get("x-api-key", "")
+        if self.local_token and hmac.compare_digest(token, self.local_token):
+            request.state.key_id = LOCAL.id
+            return LOCAL
         key = self.keys.authenticate(token)
         request.state.key_id = key.id
         wait = self.limits.take(key)
@@ -79,6 +88,8 @@ class Guard:
             raise FootnoteError(
                 f"{len(requested)} collections named; at most {self.max_collections}"
             )
+        if key.everything:
+            return list(requested)  # none named: no collection filter
         outside = sorted(set(requested) - set(key.collections))
         if outside:
             raise Forbidden(f"collections {outside} are not available to this key")

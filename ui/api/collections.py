@@ -10,7 +10,7 @@ from ui.api.auth import Guard
 
 def own_collection(key: Key, name: str | None) -> str:
     """`name` if the key may use that collection; NotFound otherwise (no hint it exists)."""
-    if name is None or name not in key.collections:
+    if name is None or not key.may_use(name):
         raise NotFound("no such collection for this key")
     return name
 
@@ -24,7 +24,8 @@ def collections_router(store, new_ingestor, guard: Guard) -> APIRouter:
     def list_collections(key: Asker) -> list[dict]:
         """The key's collections and how many documents each holds."""
         counts = store.collections.counts()
-        return [{"name": c, "documents": counts.get(c, 0)} for c in key.collections]
+        names = sorted(counts) if key.everything else key.collections
+        return [{"name": c, "documents": counts.get(c, 0)} for c in names]
 
     @router.post("/v1/collections", status_code=201)
     def create_collection(body: m.CollectionRequest, key: Admin) -> dict:

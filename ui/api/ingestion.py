@@ -38,7 +38,7 @@ def ingestion_router(jobs: Jobs, max_upload_bytes: int, guard: Guard) -> APIRout
 
     def owned_job(job_id: str, key: Key):
         found = jobs.get(job_id)
-        if found is None or found.collection not in key.collections:
+        if found is None or not key.may_use(found.collection):
             raise NotFound(f"no job {job_id!r} for this key")
         return found
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import click
 
 from rag.answering.render import sentence_line, sources_text
-from rag.retrieval import Filters
-from rag.serialise import answer_dict
+from rag.serialise import answer_dict, answer_from_dict, sentence_from_dict
+from rag.settings import load_settings, recorded
 from rag.types import NOT_IN_SOURCES_TEXT, Answer
-from ui.cli.root import app_of
+from ui.api.local import LocalServer, ask_server, find_server, fingerprint
+from ui.cli.root import app_of, overrides_of
+
+log = logging.getLogger(__name__)
 
 
 @click.command()
@@ -20,21 +24,36 @@ from ui.cli.root import app_of
 @click.option("--source-prefix", default="", help="only documents whose path or URL starts so")
 @click.option("--since", default="", help="only documents dated on or after (YYYY-MM-DD)")
 @click.option("--until", default="", help="only documents dated on or before (YYYY-MM-DD)")
+@click.option(
+    "--in-process",
+    is_flag=True,
+    help="load the models here even when `footnote serve` of this home is running",
+)
 @click.pass_context
 def ask(
     ctx: click.Context,
     question: str,
     as_json: bool,
     collections: tuple[str, ...],
-    source_prefix: str,
-    since: str,
-    until: str,
+    in_process: bool,
+    **options: str,
 ) -> None:
-    """Answer a question from the ingested sources, with verified citations."""
-    filters = Filters(collections, source_prefix, since, until)
-    answer = _stream(app_of(ctx), question, filters or None, [], echo=not as_json)
+    """Answer a question from the ingested sources, with verified citations.
+
+    When `footnote serve` runs on this machine for the same home and settings, the answer
+    comes from it (its models are warm); otherwise the models load in this process."""
+    server = None if in_process else _warm_server(ctx)
+    if server is not None:
+        data = _stream_from(server, question, collections, options, echo=not as_json)
+        answer = answer_from_dict(data)
+    else:
+        from rag.retrieval import Filters  # loads retrieval: only when answering here
+
+        filters = Filters(collections, **options)
+        answer = _stream(app_of(ctx), question, filters or None, [], echo=not as_json)
+        data = answer_dict(answer)
     if as_json:
-        click.echo(json.dumps(answer_dict(answer), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if not answer.sentences:
         click.echo(NOT_IN_SOURCES_TEXT)
@@ -47,6 +66,8 @@ def ask(
 @click.pass_context
 def chat(ctx: click.Context, collections: tuple[str, ...]) -> None:
     """Ask several questions in a row; follow-ups are rewritten using the conversation."""
+    from rag.retrieval import Filters
+
     app = app_of(ctx)
     history: list[tuple[str, str]] = []
     click.echo("Ask a question (an empty line or Ctrl-D ends the chat).")
@@ -61,6 +82,22 @@ def chat(ctx: click.Context, collections: tuple[str, ...]) -> None:
             click.echo(NOT_IN_SOURCES_TEXT)
         click.echo(sources_text(answer) + "\n")
         history.append((question, answer.text))
+
+
+def _warm_server(ctx: click.Context) -> LocalServer | None:
+    settings = load_settings(overrides_of(ctx))[0]
+    return find_server(settings.home_path, fingerprint(recorded(settings)))
+
+
+def _stream_from(server: LocalServer, question, collections, options, echo: bool) -> dict:
+    """The answer's JSON from the warm server, printing each verified sentence as it comes."""
+    log.info("answering through footnote serve at %s", server.url)
+    for name, data in ask_server(server, question, collections, **options):
+        if name == "answer":
+            return data
+        if name == "sentence" and echo:
+            click.echo(sentence_line(sentence_from_dict(data)))
+    raise click.ClickException("the local server ended the answer early; try --in-process")
 
 
 def _stream(app, question: str, filters, history, echo: bool) -> Answer:

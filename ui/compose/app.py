@@ -6,7 +6,6 @@ web app, HTTP API) ask an `App` for what they need.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from rag.retrieval.indexer import Indexer
 from rag.retrieval.onnx import OnnxEmbedder
 from rag.retrieval.rerank import LLMReranker
 from rag.retrieval.retriever import Retriever
-from rag.settings import FIELDS, Settings, describe, load_settings
+from rag.settings import FIELDS, Settings, describe, load_settings, recorded
 from rag.storage import Store
 from ui.api.options import ApiOptions
 from ui.compose.backends import (
@@ -276,7 +275,7 @@ class App:
 
     def eval_settings(self) -> dict:
         """The settings an evaluation run records (where files live is left out)."""
-        return {k: v for k, v in asdict(self.settings).items() if k not in {"home", "models_dir"}}
+        return recorded(self.settings)
 
 
 def settings_report(overrides: dict) -> tuple[list[tuple[str, object, str, str]], str]:
