@@ -68,8 +68,9 @@ def main() -> None:
             docs = model.embed(texts)  # (n, 384), unit norm
             queries = model.embed([c for c, _ in claims])
             order = np.argsort(-(queries @ docs.T), axis=1)[:, :10]
+            gold = [g for _, g in claims]
             score = np.mean(
-                [ndcg10([ids[j] for j in row], g) for row, (_, g) in zip(order, claims)]
+                [ndcg10([ids[j] for j in row], g) for row, g in zip(order, gold, strict=True)]
             )
             rate = statistics.median(rates[name])
             print(f"{name:12} {rate:21.1f} {rate / base:6.2f} {score:16.4f}", flush=True)

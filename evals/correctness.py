@@ -11,9 +11,12 @@ For each answered question with a reference answer:
   between the answer and the reference's opening.
 
 The small model leans towards "yes" and ranks better than it decides, so the verdicts combine
-these scores as calibrated on answers graded by hand (`CALIBRATION`; agreement with the hand
-grades is in docs/benchmarks.md). Its "wrong" score did not separate the hand-graded wrong
-statements from the rest (3 of 53): it is reported as a flag to read, not a measurement.
+these scores as calibrated on answers graded by hand (`CALIBRATION`, fitted on
+evals/datasets/debian-faq-hand-grades.jsonl; `--hand-grades` prints the agreement on a run).
+Measured there, the model's "correct" score added nothing to the similarity to the reference
+(held-out agreement 0.72 with it, 0.82 without), so "correct" is the similarity alone: an answer
+close to what the documentation says first. Its "wrong" score did not separate the hand-graded
+wrong statements from the rest (3 of 98): it is reported as a flag to read, not a measurement.
 """
 
 from __future__ import annotations
@@ -42,15 +45,11 @@ ASKS = {
 MAX_REFERENCE_CHARS = 1500
 REFERENCE_OPENING = 500  # characters of the reference the answer is compared with
 # verdict -> (scores, their means and standard deviations, threshold on the mean z-score):
-# fitted on 53 answers of the Debian FAQ graded by hand (held-out agreement 0.85 / 0.76)
+# fitted on 98 answers of the Debian FAQ graded by hand, from two versions of Footnote (10-fold
+# held-out agreement: correct 0.82, responsive 0.89); a threshold on the mean z-score
 CALIBRATION = {
-    "correct": (
-        ("correct", "responsive", "similarity"),
-        (0.6866, 0.6837, 0.5638),
-        (0.1125, 0.0919, 0.1863),
-        0.746,
-    ),
-    "responsive": (("responsive", "similarity"), (0.6837, 0.5638), (0.0919, 0.1863), -0.218),
+    "correct": (("similarity",), (0.6827,), (0.2154,), 0.513),
+    "responsive": (("responsive", "similarity"), (0.723, 0.6827), (0.0886, 0.2154), -0.902),
 }
 WRONG_FLAG = 0.75  # the model's P(yes) that the answer contradicts the reference
 
@@ -95,6 +94,35 @@ def verdicts(scores: dict[str, float]) -> dict[str, float]:
         z = [(scores[k] - m) / d for k, m, d in zip(keys, means, deviations, strict=True)]
         out[f"is_{name}"] = float(sum(z) / len(z) >= threshold)
     out["is_wrong"] = float(scores["wrong"] >= WRONG_FLAG)
+    return out
+
+
+def agreement(rows: list[dict], hand: list[dict]) -> dict[str, dict]:
+    """Verdict -> {agreement, judge_rate, hand_rate, n}: the judge's verdicts (recomputed from
+    the stored scores) against hand grades of the same answers (same id and answer text).
+
+    >>> rows = [{"id": "a", "answer": "x", "grades": {"correct": 0.9, "responsive": 0.9,
+    ...          "similarity": 0.95, "wrong": 0.1}}]
+    >>> agreement(rows, [{"id": "a", "answer": "x", "correct": 1, "responsive": 1, "wrong": 0}])
+    {'correct': {'agreement': 1.0, 'judge_rate': 1.0, 'hand_rate': 1.0, 'n': 1}, \
+'responsive': {'agreement': 1.0, 'judge_rate': 1.0, 'hand_rate': 1.0, 'n': 1}, \
+'wrong': {'agreement': 1.0, 'judge_rate': 0.0, 'hand_rate': 0.0, 'n': 1}}
+    """
+    graded = {
+        (r["id"], r.get("answer", "")): verdicts(r["grades"]) for r in rows if r.get("grades")
+    }
+    pairs = [(graded[(h["id"], h["answer"])], h) for h in hand if (h["id"], h["answer"]) in graded]
+    out = {}
+    for name in ("correct", "responsive", "wrong"):
+        judged = [int(v[f"is_{name}"]) for v, _ in pairs]
+        truth = [int(h[name]) for _, h in pairs]
+        if pairs:
+            out[name] = {
+                "agreement": sum(a == b for a, b in zip(judged, truth, strict=True)) / len(pairs),
+                "judge_rate": sum(judged) / len(pairs),
+                "hand_rate": sum(truth) / len(pairs),
+                "n": len(pairs),
+            }
     return out
 
 

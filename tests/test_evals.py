@@ -123,6 +123,62 @@ def test_citations_are_judged_again_by_an_independent_judge(fake_app, dataset):
     assert "judged_citation_precision" in RunStore(fake_app.store).get(run_id)["metrics"]
 
 
+def test_correctness_verdicts_follow_the_calibration_and_hand_grades_measure_it(
+    fake_app, dataset, tmp_path
+):
+    """Stored judge scores become verdicts when read (a new calibration applies to old runs);
+    `--hand-grades` reports the agreement on the answers graded by hand."""
+    with_refs = tmp_path / "refs.jsonl"
+    rows = [json.loads(line) for line in dataset.read_text().splitlines()[:4]]
+    with_refs.write_text(
+        "".join(json.dumps({**r, "reference": r["answers"][0]}) + "\n" for r in rows)
+    )
+    run_id = run_eval(fake_app, with_refs, "answers")
+    runs = RunStore(fake_app.store)
+    answered = [r for r in runs.results(run_id) if r["status"] == "answered"]
+    assert len(answered) >= 2
+    close, far = (
+        {"correct": 0.2, "responsive": 0.9, "similarity": 0.95, "wrong": 0.1},
+        {
+            "correct": 0.99,
+            "responsive": 0.3,
+            "similarity": 0.2,
+            "wrong": 0.9,
+        },
+    )
+    graded = {r["id"]: {**r, "grades": close if i == 0 else far} for i, r in enumerate(answered)}
+    runs.update_results(run_id, graded)  # as if the judge had scored them (no model here)
+    hand = tmp_path / "hand.jsonl"
+    hand.write_text(
+        "".join(
+            json.dumps(
+                {"id": r["id"], "answer": r["answer"], "correct": 1, "responsive": 1, "wrong": 0}
+            )
+            + "\n"
+            for r in answered
+        )
+    )
+    env = {"FOOTNOTE_HOME": str(fake_app.settings.home)}
+    args = ["eval", "correctness", run_id, "--json", "--hand-grades", str(hand)]
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    n = len(answered)
+    assert out["metrics"]["correct"]["value"] == pytest.approx(1 / len(rows))  # only `close`
+    assert out["agreement"]["correct"] == {
+        "agreement": 1 / n,
+        "judge_rate": 1 / n,
+        "hand_rate": 1.0,
+        "n": n,
+    }
+    assert out["agreement"]["wrong"]["judge_rate"] == (n - 1) / n  # the flag, read not trusted
+    hand.write_text('{"id": "x"}\n')
+    bad = CliRunner().invoke(
+        main, ["eval", "correctness", run_id, "--hand-grades", str(hand)], env=env
+    )
+    assert bad.exit_code == 2 and "line 1 is not a hand grade" in bad.output
+
+
 def test_retrieval_run_scores_and_stores(fake_app, dataset):
     runs = RunStore(fake_app.store)
     meta = runs.get(run_eval(fake_app, dataset, "retrieval"))

@@ -20,6 +20,7 @@ _POINTER = re.compile(
 )
 # a quoted question title inside a sentence ("see Section 6.10, “What's in the pool?”")
 QUOTED_TITLE = re.compile(r"[“\"][^”\"]{3,200}\?[”\"]")
+_LIST_TAIL = re.compile(r"^[\d.]+[,;]$")  # "8," of "... jessie for release 8, stretch ..."
 _NEEDS_SUBJECT = re.compile(
     r"^(this|these|that|those|it|its|they|their|them|such|he|she|his|her)\b", re.I
 )
@@ -48,13 +49,18 @@ def without_titles(text: str) -> str:
 
 def quotable(text: str) -> bool:
     """Can this passage text be shown on its own as a quote? Not when it starts in the middle of
-    a sentence (in lower case, or with closing punctuation: a chunk cut there).
+    a sentence (in lower case, with closing punctuation, or with a number that continues a
+    list: a chunk cut there).
 
     >>> quotable("The pool holds the packages."), quotable("devices when the system starts.")
     (True, False)
+    >>> quotable("8, stretch for release 9, buster for release 10.")
+    False
     """
     first = text.split(" ", 1)[0]
     if first[:1].islower() or first[:1] in ")]},.;:" or first.count(")") > first.count("("):
+        return False
+    if _LIST_TAIL.match(first):
         return False
     return (
         bool(FINISHED.search(text))

@@ -120,15 +120,19 @@ def citations(ctx, run_id, scorer, against, threshold, sample, seed, as_json) ->
 @click.command("correctness")
 @click.argument("run_id")
 @click.option("--json", "as_json", is_flag=True, help="print the figures as one JSON object")
+@click.option(
+    "--hand-grades",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSONL of answers graded by hand (id, answer, correct, responsive, wrong): print "
+    "the judge's agreement with them on this run",
+)
 @click.pass_context
-def correctness(ctx, run_id: str, as_json: bool) -> None:
+def correctness(ctx, run_id: str, as_json: bool, hand_grades: Path | None) -> None:
     """Judge an answer run's answers against the dataset's reference answers with the judge model
     (the `judge_model` setting: use a different, larger model than the one that answered):
     correct, responsive, wrong statement shown, with covered answered and uncovered declined.
     Resumable: graded answers are stored with the run and not graded again."""
-    from tqdm import tqdm
-
-    from evals.correctness import CorrectnessJudge, correctness_metrics, grade_rows
+    from evals.correctness import agreement, correctness_metrics, verdicts
     from evals.dataset import load_dataset
 
     app = app_of(ctx)
@@ -139,28 +143,30 @@ def correctness(ctx, run_id: str, as_json: bool) -> None:
     references = {i: e.reference for i, e in examples.items() if e.reference}
     if not references:
         raise click.UsageError(f"{meta['dataset']} has no reference answers to judge against")
-    judge = CorrectnessJudge(app.judge_model, app.judge_embedder)
-    todo = [r for r in rows if "grades" not in r]
-    with tqdm(total=len(todo), unit="q", desc="grading", file=sys.stderr, disable=None) as bar:
-        for start in range(0, len(todo), 10):  # stored as it goes: an interruption resumes
-            batch = todo[start : start + 10]
-            grades = grade_rows(batch, references, judge, bar.update)
-            runs.update_results(
-                run_id, {r["id"]: {**r, "grades": grades.get(r["id"])} for r in batch}
-            )
+    _grade_missing(app, runs, run_id, [r for r in rows if "grades" not in r], references)
     rows = runs.results(run_id)
-    grades = {r["id"]: r["grades"] for r in rows if r.get("grades")}
+    # verdicts from the stored scores: a new calibration applies to runs graded before it
+    grades = {r["id"]: {**r["grades"], **verdicts(r["grades"])} for r in rows if r.get("grades")}
     rows = [{**r, "answerable": examples[r["id"]].answerable} for r in rows]
     summary = correctness_metrics(rows, grades)
     metrics = dict(meta["metrics"] or {})
     metrics.update({f"judged_{k}": v for k, v in summary.items()})
     runs.finish(run_id, metrics)
+    agreed = agreement(rows, _jsonl(hand_grades)) if hand_grades else {}
     if as_json:
-        click.echo(json.dumps({"run": run_id, "judge": app.judge_name, "metrics": summary}))
+        out = {"run": run_id, "judge": app.judge_name, "metrics": summary}
+        click.echo(json.dumps({**out, "agreement": agreed} if hand_grades else out))
         return
-    click.echo(f"judge: {app.judge_name} and {app.judge_embedder.name}")
+    click.echo(f"judge: {app.judge_name} and all-mpnet-base-v2")
     for name, m in summary.items():
         click.echo(f"{name}: {m['value']:.3f} [{m['low']:.3f}, {m['high']:.3f}] (n={m['n']})")
+    for name, a in agreed.items():
+        click.echo(
+            f"agreement with hand grades, {name}: {a['agreement']:.3f} on {a['n']} answers "
+            f"(judge says yes {a['judge_rate']:.3f}, hand {a['hand_rate']:.3f})"
+        )
+    if hand_grades and not agreed:
+        click.echo(f"none of the answers in {hand_grades} is in this run")
 
 
 @click.command("edits")
@@ -183,3 +189,39 @@ def edits(ctx, squad_json: Path, passages: int, seed: int, rule: str) -> None:
     sure = (live_rule if rule == "live" else order_rule)(threshold)
     for kind, (n, rate) in pass_rates(sample, sure, seed).items():
         click.echo(f"{kind:13} {n:5d} pairs  shown as written {rate:.3f}")
+
+
+def _grade_missing(app, runs: RunStore, run_id: str, todo: list[dict], references) -> None:
+    """Grade the answers not graded yet (the judge models load only then), storing as it goes:
+    an interruption resumes."""
+    if not todo:
+        return
+    from tqdm import tqdm
+
+    from evals.correctness import CorrectnessJudge, grade_rows
+
+    judge = CorrectnessJudge(app.judge_model, app.judge_embedder)
+    with tqdm(total=len(todo), unit="q", desc="grading", file=sys.stderr, disable=None) as bar:
+        for start in range(0, len(todo), 10):
+            batch = todo[start : start + 10]
+            grades = grade_rows(batch, references, judge, bar.update)
+            runs.update_results(
+                run_id, {r["id"]: {**r, "grades": grades.get(r["id"])} for r in batch}
+            )
+
+
+def _jsonl(path: Path) -> list[dict]:
+    """The rows of a JSONL file of hand grades; a malformed line is a usage error."""
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            rows.append({k: row[k] for k in ("id", "answer", "correct", "responsive", "wrong")})
+        except (ValueError, KeyError, TypeError) as exc:
+            raise click.UsageError(
+                f"{path} line {n} is not a hand grade ({exc}); each line is a JSON object with "
+                "id, answer, correct, responsive and wrong"
+            ) from None
+    return rows
