@@ -31,7 +31,7 @@ DATA = Path(os.environ.get("FOOTNOTE_DATA", ROOT.parent / "shared" / "data"))
 N = int(os.environ.get("BENCH_LATENCY_QUESTIONS", "30"))
 FOOTNOTE = [sys.executable, "-m", "ui"]
 # the prompt before the speed work: three whole passages whatever they hold
-BEFORE = {"prompt_chars": 0, "section_match": 1.0, "section_lead": False}
+BEFORE = {"prompt_chars": 0, "section_match": 1.0, "lead": "none"}
 
 
 def squad_set(corpus: Path) -> list[dict]:

@@ -71,7 +71,7 @@ class Settings:
     )
     top_k: int = _setting(3, "passages given to the generator")
     prompt_chars: int = _setting(
-        0,
+        400,
         "characters of each passage the generator reads, around its sentence closest to the "
         "question (shorter prompts answer sooner); 0 = the whole passage",
     )
@@ -113,10 +113,12 @@ class Settings:
         "question's title: such passages rank first, and the best of them answers alone (with "
         "its section's opening); 1 = off",
     )
-    section_lead: bool = _setting(
-        True,
-        "when a section title is the question (section_match), open the answer with the "
-        "section's first sentence, verbatim, before the model writes",
+    lead: str = _setting(
+        "best",
+        "what opens the answer, verbatim, before the model writes: best (the section's first "
+        "sentence when its title is the question, else the best passage's sentence that best "
+        "matches the question, when it holds half the question's words) | section (only the "
+        "former) | none",
     )
     verifier: str = _setting("lexical", "support scorer of answer sentences: lexical | cascade")
     unsupported: str = _setting("drop", "unsupported sentences: drop | flag (shown, marked)")

@@ -46,6 +46,7 @@ CHOICES = {
     "embedding_backend": ("torch", "onnx"),
     "prompt_style": ("auto", "sentence", "cited"),
     "verifier": ("lexical", "cascade"),
+    "lead": ("none", "section", "best"),
 }
 
 

@@ -71,7 +71,7 @@ def test_the_same_thing_is_not_shown_twice(settings, guide):
         "Run apt remove hello to remove a package but keep its configuration files [1]. "
         "Run apt remove hello to remove a package."
     )
-    answer = pipeline(settings, guide, reply, section_lead=False).ask("How do I remove a package?")
+    answer = pipeline(settings, guide, reply, lead="none").ask("How do I remove a package?")
     assert answer.status == ANSWERED and len(answer.sentences) == 1 and answer.repeated == 1
 
 
@@ -122,3 +122,42 @@ def test_a_section_that_answers_opens_the_answer_before_the_model_writes(setting
     assert lead.quoted and lead.text.startswith("Run apt remove hello to remove a package")
     assert answer.timings["first_sentence_s"] < answer.timings["first_token_s"]
     assert len(answer.sentences) == 2 and "apt purge hello" in answer.sentences[1].text
+
+
+def test_the_best_matching_sentence_opens_the_answer_when_no_title_matches(settings, guide):
+    question = "Which argument of a script is sys.argv[1]?"
+    reply = "The first argument of a script is sys.argv[1]. Slicing copies a list."
+    answering = pipeline(settings, guide, reply, section_match=1.0)  # no section is the question
+    streamed = list(answering.stream(question))
+    lead, answer = streamed[0], streamed[-1]
+    assert lead.quoted and "the first argument of a script is sys.argv[1]" in lead.text
+    assert answer.timings["first_sentence_s"] < answer.timings["first_token_s"]
+    assert answer.repeated == 1  # the model's sentence saying the same is not shown again
+    assert [s.text for s in answer.sentences] == [lead.text]
+    without = pipeline(settings, guide, reply, section_match=1.0, lead="none").ask(question)
+    assert not without.sentences[0].quoted  # the model's own words, when no lead is asked for
+
+
+def test_a_sentence_that_holds_too_little_of_the_question_does_not_lead(settings, guide):
+    reply = "Calling tuple([1, 2, 3]) makes a tuple."
+    question = "What does calling tuple make on a laptop with a mirror and a keyboard?"
+    # the best sentence holds under half of the question's words (laptop, mirror and keyboard
+    # are nowhere): the model answers, and its sentence is checked as usual
+    answering = pipeline(settings, guide, reply, section_match=1.0, min_relevance=0.0)
+    answer = answering.ask(question)
+    assert answer.sentences and not answer.sentences[0].quoted
+    assert answer.sentences[0].text == reply
+    closer = answering.ask("Which tuple does calling tuple make on a laptop?")
+    assert closer.sentences[0].quoted  # most of this question's words: it leads
+
+
+def test_no_lead_when_two_sentences_match_the_question_alike(settings, guide):
+    reply = "Run apt purge hello to remove the configuration files too."
+    answering = pipeline(settings, guide, reply, section_match=1.0)
+    # both sentences of the section name the configuration files: which one answers is the
+    # model's call, so nothing is shown before it writes
+    tie = list(answering.stream("What happens to the configuration files?"))[-1]
+    assert tie.sentences and tie.timings["first_sentence_s"] > tie.timings["first_token_s"]
+    clear = list(answering.stream("How do I purge the configuration files?"))[-1]
+    assert clear.sentences[0].quoted and "apt purge hello instead" in clear.sentences[0].text
+    assert clear.timings["first_sentence_s"] < clear.timings["first_token_s"]

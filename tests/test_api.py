@@ -290,7 +290,7 @@ def test_client_disconnect_frees_the_generator(server):
     generator = server["gen"]
     generator.delay = 0.2  # about 4 s for the whole answer
     try:
-        closed = generator.closed
+        closed, calls = generator.closed, generator.calls
         with (
             client(server) as c,
             c.stream(
@@ -298,7 +298,12 @@ def test_client_disconnect_frees_the_generator(server):
             ) as response,
         ):
             assert response.status_code == 200
-            next(response.iter_lines())  # the first bytes arrived: then hang up
+            lines = response.iter_lines()  # kept: a dropped iterator closes the connection
+            next(lines)  # the first bytes arrived (the lead, verbatim)
+            deadline = time.time() + 10
+            while generator.calls == calls and time.time() < deadline:
+                time.sleep(0.05)  # the model is writing: then hang up
+            assert generator.calls == calls + 1, "the model never started"
         deadline = time.time() + 3
         while generator.closed == closed and time.time() < deadline:
             time.sleep(0.05)

@@ -71,7 +71,8 @@ def test_judge_prompt_bounds_the_source():
 def build(settings, reply, flag=False, fallback=False):
     app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(reply))
     make_ingestor(app).ingest([str(CORPUS)])
-    limits = replace(app.limits, flag_unsupported=flag, quote_fallback=fallback)
+    # no lead: these tests are about what happens to the model's own sentences
+    limits = replace(app.limits, flag_unsupported=flag, quote_fallback=fallback, lead="none")
     return Pipeline(app.store, app.retriever, app.generator, limits, LexicalScorer())
 
 
@@ -176,7 +177,7 @@ def test_quote_below_zero_keeps_the_model_words(settings):
     make_ingestor(app).ingest([str(CORPUS)])
     reply = "Error E42 tells you the cooling fan stopped, so the router overheats."
     app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(reply))
-    limits = replace(app.limits, quote_below=0.0)
+    limits = replace(app.limits, quote_below=0.0, lead="none")
     pipeline = Pipeline(app.store, app.retriever, app.generator, limits, LexicalScorer())
     answer = pipeline.ask("What does error code E42 mean for the cooling fan?")
     (sentence,) = answer.sentences

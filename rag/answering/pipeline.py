@@ -36,6 +36,9 @@ def relevance(question: str, hit: Hit, terms: TermStats | None = None) -> float:
     return round((max(hit.score, 0.0) + cover) / 2, 4)
 
 
+LEAD_COVERAGE = 0.5  # share of the question's words (by weight) a best-sentence lead holds
+
+
 @dataclass(frozen=True, kw_only=True)
 class Limits:
     """What the pipeline may do (built from the settings by the composition root)."""
@@ -51,7 +54,7 @@ class Limits:
     min_responsive: float  # share of the question's term weight a shown sentence must cover
     section_match: float  # a passage whose heading covers this share answers alone (1: off)
     prompt_chars: int  # characters of each passage the generator reads (0: all)
-    section_lead: bool  # a section that answers alone opens the answer with its first sentence
+    lead: str = "best"  # what opens the answer before the model writes: none | section | best
     prompt_style: str = "sentence"  # sentence | cited (rag.answering.prompt.INSTRUCTIONS)
 
 
@@ -157,11 +160,10 @@ class Pipeline:
             yield self._finish(draft, clock)
             return
         verifier = Verifier(gate.passages, self.scorer, self.policy, gate.weights)
-        if gate.section and self.limits.section_lead:
-            lead = verifier.lead_quote(1)
-            if lead:
-                clock.mark("first_sentence_s")
-                yield lead
+        lead = self._lead(standalone, gate, verifier)
+        if lead:
+            clock.mark("first_sentence_s")
+            yield lead
         tokens = yield from self._generate(standalone, verifier, clock, cancel)
         if tokens is None:
             return  # cancelled
@@ -171,7 +173,7 @@ class Pipeline:
             if gate.section:  # the section answers: its opening, not a sentence like the question
                 quote = verifier.lead_quote(gate.best)
             else:
-                quote = verifier.fallback_quote(standalone, gate.best)
+                quote = verifier.best_quote(standalone, gate.best)
             if quote:
                 fallback = "quote"
                 clock.mark("first_sentence_s")
@@ -201,6 +203,19 @@ class Pipeline:
         floor = self.limits.min_relevance / 2  # clearly unrelated passages stay out of the prompt
         kept = [i for i, score in enumerate(scores) if score >= floor]
         return Gate(best, [hits[i] for i in kept], kept.index(top) + 1, weights)
+
+    def _lead(self, question: str, gate: Gate, verifier: Verifier) -> Sentence | None:
+        """The answer's opening, verbatim from the best passage, shown before the model has
+        read its prompt: the section's first sentence when its title is the question, else
+        (lead = best) the passage's sentence that best matches the question when it holds
+        LEAD_COVERAGE of the question's words and no other sentence holds as many."""
+        if self.limits.lead == "none":
+            return None
+        if gate.section:
+            return verifier.lead_quote(1)
+        if self.limits.lead == "best":
+            return verifier.best_quote(question, gate.best, LEAD_COVERAGE, alone=True)
+        return None
 
     @property
     def policy(self) -> Policy:

@@ -78,17 +78,28 @@ class Verifier:
         finally:
             self.seconds += time.perf_counter() - t0
 
-    def fallback_quote(self, question: str, position: int) -> Sentence | None:
-        """The model answered but none of its sentences held up: the sentence of passage
-        `position` (1-based; the most relevant one) that best matches the question, verbatim
-        and cited, if it passes the same checks as any quote (`_quote_sentence`) and itself
-        holds a quarter of the question's words (by weight; else it is not about the question,
-        whatever its section)."""
+    def best_quote(
+        self, question: str, position: int, min_coverage: float = 0.25, alone: bool = False
+    ) -> Sentence | None:
+        """The sentence of passage `position` (1-based; the most relevant one) that best
+        matches the question, verbatim and cited, if it passes the same checks as any quote
+        (`_quote_sentence`) and itself holds `min_coverage` of the question's words (by weight;
+        else it is not about the question, whatever its section). `alone`: only when no other
+        sentence of the passage holds as much (a tie means the words do not say which sentence
+        answers). The answer's lead, or its fallback when the model answered but none of its
+        sentences held up."""
         t0 = time.perf_counter()
         try:
             passage = self.hits[position - 1].chunk.text
             start, end = align_quote(question, passage, finished=True)
-            if weighted_coverage(self.weights, passage[start:end]) < 0.25:
+            coverage = weighted_coverage(self.weights, passage[start:end])
+            if coverage < min_coverage:
+                return None
+            if alone and any(
+                weighted_coverage(self.weights, passage[a:b]) >= coverage
+                for a, b in sentence_spans(passage)
+                if b <= start or a >= end
+            ):
                 return None
             return self._quote_sentence(position, start, end)
         finally:

@@ -185,7 +185,7 @@ class App:
             min_responsive=s.min_responsive,
             section_match=s.section_match,
             prompt_chars=s.prompt_chars,
-            section_lead=s.section_lead,
+            lead=s.lead,
             prompt_style=prompt_style(s),
         )
 
