@@ -53,6 +53,9 @@ check: lint test
 PEER := .venv-peer
 bench: setup browser $(PEER)/.installed
 	$(PY) bench/bench_core.py
+	$(PY) bench/bench_latency.py   # before vs now: first sentence, whole answer, footnote ask
+	$(PY) bench/bench_embed.py     # torch vs ONNX int8: throughput and SciFact nDCG@10
+	$(PY) bench/bench_pdf.py       # PDF libraries: word F1 against the known text, pages/s
 	BENCH_PEER_PYTHON=$(PEER)/bin/python $(PY) bench/bench_retrieval.py
 	$(PY) bench/bench_crawl.py
 	$(PY) bench/bench_api.py
