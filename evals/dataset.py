@@ -38,6 +38,7 @@ class Example:
     id: str = ""
     reference: str = ""  # a reference answer in prose (e.g. the FAQ section that answers it)
     gold_anchor: str = ""  # the id of the gold section inside the gold page
+    gold_pages: tuple[int, ...] = ()  # the pages (1-based) of a paged gold source holding it
 
     def to_json(self) -> str:
         data = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -69,6 +70,9 @@ def _example(data: object) -> Example:
     gold = data.get("gold_sources") or []
     if not isinstance(answers, list) or not isinstance(gold, list):
         raise ValueError("'answers' and 'gold_sources' must be lists")
+    pages = data.get("gold_pages") or []
+    if not isinstance(pages, list) or not all(isinstance(p, int) and p > 0 for p in pages):
+        raise ValueError("'gold_pages' must be a list of page numbers (1 and above)")
     answerable = data.get("answerable", True)
     if not isinstance(answerable, bool):
         raise ValueError("'answerable' must be true or false")
@@ -81,6 +85,7 @@ def _example(data: object) -> Example:
         id=str(data.get("id") or content_hash(question.strip())[:16]),
         reference=str(data.get("reference") or ""),
         gold_anchor=str(data.get("gold_anchor") or ""),
+        gold_pages=tuple(pages),
     )
 
 

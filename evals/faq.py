@@ -93,10 +93,15 @@ def _uncovered(path: Path) -> list[Example]:
 
 
 def import_faq(
-    docs: Path, out: Path, questions: Path | None = None, uncovered: Path | None = None
+    docs: Path,
+    out: Path,
+    questions: Path | None = None,
+    uncovered: Path | None = None,
+    pdf: Path | None = None,
 ) -> dict:
     """Write OUT/dataset.jsonl: the covered questions with their reference answers, then the
-    uncovered ones (answerable false). Returns counts."""
+    uncovered ones (answerable false). With `pdf` (the same FAQ as one PDF), the gold source is
+    the PDF and each question carries the pages where its section begins. Returns counts."""
     if not docs.is_dir():
         raise DatasetError(f"{docs} is not a folder of HTML pages")
     cache: dict = {}
@@ -104,5 +109,10 @@ def import_faq(
     if not covered:
         raise DatasetError(f"no FAQ questions found under {docs}; give a question list")
     others = _uncovered(uncovered) if uncovered else []
+    counts = {"covered": len(covered), "uncovered": len(others)}
+    if pdf is not None:
+        from evals.faq_pdf import on_pdf
+
+        covered, counts["not_found_in_pdf"] = on_pdf(covered, pdf)
     write_dataset(out / "dataset.jsonl", covered + others)
-    return {"covered": len(covered), "uncovered": len(others)}
+    return counts

@@ -168,6 +168,10 @@ def score_answer(example: Example, answer: Answer, gold_map: dict[str, str], jud
     if gold:
         row["cited_gold"] = float(bool(gold & set(sources)))
         row["retrieved_gold"] = float(bool(gold & {h.source for h in answer.closest}))
+    if gold and example.gold_pages:  # a paged source: the right page, not only the right file
+        cited = {(c.source, c.page) for c in answer.citations}
+        wanted = {(g, p) for g in gold for p in example.gold_pages}
+        row["cited_gold_page"] = float(bool(cited & wanted))
     if not declined and answer.sentences:
         pairs = [(s.text, [passages[n] for n in s.citations]) for s in answer.sentences]
         row["citation_recall"], row["citation_precision"] = citation_scores(pairs, judge)
@@ -200,6 +204,7 @@ ANSWER_METRICS = [
     "uncovered_declined",
     "reference_support",
     "cited_gold",
+    "cited_gold_page",
     "retrieved_gold",
     "latency_s",
 ]

@@ -360,3 +360,35 @@ def test_relevance_tradeoff_trades_answers_for_abstention():
     low, high = relevance_tradeoff(results, (0.44, 0.6))
     assert (low["answered"], low["declined"], low["balanced_accuracy"]) == (1.0, 0.5, 0.75)
     assert (high["answered"], high["declined"], high["balanced_accuracy"]) == (0.5, 1.0, 0.75)
+
+
+def test_an_answer_over_a_pdf_is_scored_on_the_page_it_cites(fake_app, tmp_path):
+    from pdfs import make_pdf
+
+    pdf = tmp_path / "manual.pdf"
+    pages = [
+        ["Contents: error codes, warranty."],
+        ["Error codes", "Error code E42 means that the cooling fan of the router has stopped."],
+        ["Warranty", "Every Lumen router comes with a three-year warranty for hardware faults."],
+    ]
+    pdf.write_bytes(make_pdf(pages))
+    make_ingestor(fake_app).ingest([str(pdf)])
+    path = tmp_path / "d.jsonl"
+    rows = [("What does error code E42 mean?", [2]), ("How long is the warranty?", [3])]
+    path.write_text(
+        "".join(
+            json.dumps({"question": q, "gold_sources": [str(pdf)], "gold_pages": p}) + "\n"
+            for q, p in rows
+        )
+    )
+    results = RunStore(fake_app.store).results(run_eval(fake_app, path, "answers"))
+    by_question = {r["question"]: r for r in results}
+    assert by_question["What does error code E42 mean?"]["cited_gold_page"] == 1.0
+    # the fake model quotes the contents page: the right file, the wrong page
+    wrong = by_question["How long is the warranty?"]
+    assert wrong["answer"].startswith("Contents")
+    assert wrong["cited_gold"] == 1.0 and wrong["cited_gold_page"] == 0.0
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"question": "q?", "gold_pages": [0]}) + "\n")
+    with pytest.raises(DatasetError, match="no usable questions"):
+        load_dataset(bad)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from conftest import FIXTURES
+from pdfs import make_pdf
 
 from evals.dataset import load_dataset
 from evals.faq import import_faq
@@ -69,3 +70,29 @@ def test_faq_import_without_a_list_asks_the_headings_that_are_questions(tmp_path
     questions = {e.question for e in load_dataset(tmp_path / "out" / "dataset.jsonl").examples}
     assert {"How do I install a package?", "How do I read command-line arguments?"} <= questions
     assert "Mirrors" not in questions and "Programming FAQ" not in questions
+
+
+FAQ_PAGES = [
+    ["Chapter 3. Packages", "3.1. How do I install a package?", "3.2. How do I remove a package?"],
+    [
+        "3.1. How do I install a package?",
+        "Use the apt tool to install a package: run apt install hello as root.",
+        "The package and everything it depends on are downloaded from a mirror and unpacked.",
+    ],
+    [
+        "3.2. How do I remove a package?",
+        "Run apt remove hello to remove a package but keep its configuration files.",
+        "To remove the configuration files as well, run apt purge hello instead.",
+    ],
+]
+
+
+def test_faq_import_over_the_pdf_edition_knows_the_gold_pages(tmp_path):
+    pdf = tmp_path / "faq.pdf"
+    pdf.write_bytes(make_pdf(FAQ_PAGES))  # page 1 is the table of contents: not the answer
+    counts = import_faq(FAQ, tmp_path / "out", FAQ / "questions.jsonl", pdf=pdf)
+    assert counts == {"covered": 2, "uncovered": 0, "not_found_in_pdf": 0}
+    examples = {e.gold_anchor: e for e in load_dataset(tmp_path / "out" / "dataset.jsonl").examples}
+    assert examples["install"].gold_pages[0] == 2 and examples["remove"].gold_pages == (3,)
+    assert examples["remove"].gold_sources == (str(pdf.resolve()),)
+    assert examples["remove"].reference.startswith("Run apt remove hello")  # from the HTML

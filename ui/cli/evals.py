@@ -48,8 +48,13 @@ for _command in (answers, retrieval, judge, citations, correctness, edits):
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="faq: JSONL of questions the docs do not cover (one `question` per line)",
 )
+@click.option(
+    "--pdf",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="faq: the same FAQ as one PDF: the questions' gold source, with the pages to cite",
+)
 def import_cmd(
-    kind: str, files: tuple[Path, ...], out: Path, hold_out_articles: int, uncovered
+    kind: str, files: tuple[Path, ...], out: Path, hold_out_articles: int, uncovered, pdf
 ) -> None:
     """Convert SQuAD or SciFact files into OUT/dataset.jsonl and OUT/corpus/; a docs folder of
     HTML pages (FILES: DOCS [QUESTIONS.jsonl]) into a FAQ dataset with reference answers; or
@@ -65,8 +70,9 @@ def import_cmd(
         if len(files) > 2:
             raise click.UsageError("faq takes DOCS_FOLDER [QUESTIONS.jsonl]")
         questions = files[1] if len(files) == 2 else None
-        counts = import_faq(files[0], out, questions, uncovered)
-        click.echo(f"{out / 'dataset.jsonl'}: {counts}; next: footnote ingest {files[0]}")
+        counts = import_faq(files[0], out, questions, uncovered, pdf)
+        corpus = pdf or files[0]
+        click.echo(f"{out / 'dataset.jsonl'}: {counts}; next: footnote ingest {corpus}")
         return
     if kind == "squad":
         counts = import_squad(list(files), out, hold_out_articles)
