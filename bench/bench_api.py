@@ -81,12 +81,10 @@ async def sample(base: str, pid: int, deadline: float, out: dict) -> None:
             await asyncio.sleep(2)
 
 
-def main() -> None:
-    home, env = demo_home("footnote-bench-api-")
-    env = {**os.environ, **env}
-    footnote = FOOTNOTE
+def start_server(home: Path, env: dict) -> tuple[subprocess.Popen, str, str, object]:
+    """A `footnote serve` of the home on a free-ish port; its key, base URL and log file."""
     created = subprocess.run(
-        [footnote, "keys", "create", "--name", "load", "--collection", "default", "--rate", "6000"],
+        [FOOTNOTE, "keys", "create", "--name", "load", "--collection", "default", "--rate", "6000"],
         env=env,
         check=True,
         capture_output=True,
@@ -96,42 +94,44 @@ def main() -> None:
     port = 18000 + os.getpid() % 1000
     log = open(home / "serve.log", "w")  # noqa: SIM115 - lives as long as the server
     server = subprocess.Popen(
-        [footnote, "serve", "--port", str(port)], env=env, stdout=log, stderr=log
+        [FOOTNOTE, "serve", "--port", str(port)], env=env, stdout=log, stderr=log
     )
     base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        out = {
-            "status": Counter(),
-            "latency": [],
-            "errors": [],
-            "feedback_ok": 0,
-            "messages_ok": 0,
-            "waiting": [],
-            "rss": [],
-        }
-        started = time.monotonic()
-        deadline = started + SECONDS
+    for _ in range(600):
+        try:
+            if httpx.get(base + "/readyz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    return server, token, base, log
 
-        async def run() -> None:
-            await asyncio.gather(
-                sample(base, server.pid, deadline, out),
-                *(client_loop(i, base, token, deadline, out) for i in range(CLIENTS)),
-            )
 
-        asyncio.run(run())
-        wall = time.monotonic() - started
-        alive = server.poll() is None
-    finally:
-        server.terminate()
-        server.wait(30)
-        log.close()
+def load(server: subprocess.Popen, base: str, token: str) -> tuple[dict, float]:
+    """CLIENTS clients asking (and sending feedback) for SECONDS; the tallies and wall time."""
+    out = {
+        "status": Counter(),
+        "latency": [],
+        "errors": [],
+        "feedback_ok": 0,
+        "messages_ok": 0,
+        "waiting": [],
+        "rss": [],
+    }
+    started = time.monotonic()
+    deadline = started + SECONDS
+
+    async def run() -> None:
+        await asyncio.gather(
+            sample(base, server.pid, deadline, out),
+            *(client_loop(i, base, token, deadline, out) for i in range(CLIENTS)),
+        )
+
+    asyncio.run(run())
+    return out, time.monotonic() - started
+
+
+def report(home: Path, out: dict, wall: float, alive: bool) -> None:
     engine = sa.create_engine(f"sqlite:///{home / 'footnote.db'}")
     with engine.connect() as conn:
         stored_feedback = conn.scalar(sa.text("select count(*) from feedback"))
@@ -152,6 +152,19 @@ def main() -> None:
     print(f"  server alive after    {alive}")
     print(f"  feedback stored/ok    {stored_feedback}/{out['feedback_ok']}")
     print(f"  messages stored/ok    {stored_messages}/{out['messages_ok']}")
+
+
+def main() -> None:
+    home, env = demo_home("footnote-bench-api-")
+    server, token, base, log = start_server(home, {**os.environ, **env})
+    try:
+        out, wall = load(server, base, token)
+        alive = server.poll() is None
+    finally:
+        server.terminate()
+        server.wait(30)
+        log.close()
+    report(home, out, wall, alive)
 
 
 if __name__ == "__main__":
