@@ -158,7 +158,7 @@ def main() -> None:
         from ui.compose import App
 
         app = App(load_settings(environ=env)[0])
-        real = np.concatenate([v for _, v in app.store.vectors(app.embedder.name)])
+        real = np.concatenate([v for _, v in app.store.embeddings.vectors(app.embedder.name)])
         print(f"== ask: median over {N_QUESTIONS} SQuAD questions ==", flush=True)
         print(json.dumps(bench_ask(home, env), indent=1), flush=True)
     print("== FAISS: single query, 1 thread, 200 queries ==", flush=True)

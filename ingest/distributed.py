@@ -136,9 +136,9 @@ def ray_ingest(
 def _embed_missing(ingestor: Ingestor, pool, model: str, chunks) -> None:
     """Embed, on the actors in parallel, the chunk texts with no cached vector; cache them."""
     texts = {c.text_hash: c.indexed_text for c in chunks}
-    cached = ingestor.store.embeddings_for(texts, model)
+    cached = ingestor.store.embeddings.get(texts, model)
     missing = [(h, t) for h, t in texts.items() if h not in cached]
     parts = [missing[i : i + EMBED_BATCH] for i in range(0, len(missing), EMBED_BATCH)]
     results = pool.map(lambda a, part: a.embed.remote([t for _, t in part]), parts)
     for part, vectors in zip(parts, results, strict=True):
-        ingestor.store.put_embeddings(model, dict(zip([h for h, _ in part], vectors, strict=True)))
+        ingestor.store.embeddings.put(model, dict(zip([h for h, _ in part], vectors, strict=True)))

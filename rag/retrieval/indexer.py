@@ -132,7 +132,7 @@ class Indexer:
 
     def _add(self, chunks: Sequence[Chunk]) -> None:
         texts = {c.text_hash: c.indexed_text for c in chunks}
-        by_hash = self.store.embeddings_for(texts, self.embedder.name)  # one read of the cache
+        by_hash = self.store.embeddings.get(texts, self.embedder.name)  # one read of the cache
         by_hash.update(self._store_vectors([(h, t) for h, t in texts.items() if h not in by_hash]))
         vectors = np.stack([by_hash[c.text_hash] for c in chunks])
         self.index.add(np.array([c.vector_id for c in chunks], np.int64), vectors)
@@ -172,7 +172,7 @@ class Indexer:
         if rebuild or len(index) != self.store.count_chunks():
             self._embed_all_missing(progress)
             index.clear()
-            for ids, vectors in self.store.vectors(self.embedder.name):
+            for ids, vectors in self.store.embeddings.vectors(self.embedder.name):
                 index.add(ids, vectors)
         return index
 
@@ -191,14 +191,14 @@ class Indexer:
     def _build(self, progress: Callable[[int], None] | None = None) -> FaissIndex:
         self._embed_all_missing(progress)
         index = FaissIndex(self.embedder.dim, self.exact_max, self.nprobe_ratio)
-        parts = list(self.store.vectors(self.embedder.name))
+        parts = list(self.store.embeddings.vectors(self.embedder.name))
         if parts:
             ids = np.concatenate([p[0] for p in parts])
             index.add(ids, np.concatenate([p[1] for p in parts]))
         return index
 
     def _embed_all_missing(self, progress: Callable[[int], None] | None) -> None:
-        missing = self.store.chunk_texts_without_embedding(self.embedder.name)
+        missing = self.store.embeddings.missing(self.embedder.name)
         for start in range(0, len(missing), 1024):
             batch = missing[start : start + 1024]
             self._store_vectors(batch)
@@ -215,5 +215,5 @@ class Indexer:
                 f"embedder returned {vectors.shape[1]}-d vectors, expected {self.embedder.dim}"
             )
         computed = dict(zip([h for h, _ in hashed_texts], vectors, strict=True))
-        self.store.put_embeddings(self.embedder.name, computed)
+        self.store.embeddings.put(self.embedder.name, computed)
         return computed

@@ -135,7 +135,7 @@ class Retriever:
         hits = self._unique(self.store.hits(order, [0.0] * len(order)))
         if not hits:
             return []
-        cached = self.store.embeddings_for([h.chunk.text_hash for h in hits], self.embedder.name)
+        cached = self.store.embeddings.get([h.chunk.text_hash for h in hits], self.embedder.name)
         hits = [h for h in hits if h.chunk.text_hash in cached]  # else still being ingested
         if not hits:
             return []

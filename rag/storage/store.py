@@ -4,13 +4,13 @@
 out the owner of every other table: answers, conversations, feedback, collections, crawls,
 jobs, API keys, evaluation runs, and PostgreSQL's own vector and text search. Nothing outside
 `rag.storage` touches the engine or the schema. The vector index is a cache rebuilt from here
-(`Store.vectors`).
+(`Store.embeddings`).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -20,11 +20,12 @@ import sqlalchemy as sa
 from rag.storage.answers import Answers
 from rag.storage.conversations import Collections, Conversations, Feedback
 from rag.storage.crawls import CrawlState
-from rag.storage.database import batches, insert_ignoring_duplicates, open_engine
+from rag.storage.database import batches, open_engine
+from rag.storage.embeddings import EmbeddingCache
 from rag.storage.jobs import JobRows
 from rag.storage.keys import KeyStore
 from rag.storage.runs import RunRows
-from rag.storage.schema import chunks, documents, embeddings
+from rag.storage.schema import chunks, documents
 from rag.types import Chunk, Document, Hit
 
 
@@ -70,6 +71,11 @@ class Store:
     @cached_property
     def runs(self) -> RunRows:
         return RunRows(self.engine)
+
+    @cached_property
+    def embeddings(self) -> EmbeddingCache:
+        """The vector of each chunk text per model (the vector index is rebuilt from it)."""
+        return EmbeddingCache(self.engine)
 
     def crawl_state(self, site: str) -> CrawlState:
         """What crawls of `site` (origin + path prefix) remember between runs."""
@@ -227,55 +233,6 @@ class Store:
         with self.engine.connect() as conn:
             row = conn.execute(query).one_or_none()
         return hit if row is None else replace(hit, chunk=_chunk(row))
-
-    # embeddings (cache by chunk text hash)
-
-    def put_embeddings(self, model: str, vectors: dict[str, np.ndarray]) -> None:
-        rows = [
-            {"text_hash": h, "model": model, "vector": np.asarray(v, np.float32).tobytes()}
-            for h, v in vectors.items()
-        ]
-        if rows:
-            with self.engine.begin() as conn:  # another writer may have cached the same text
-                conn.execute(insert_ignoring_duplicates(conn, embeddings), rows)
-
-    def embeddings_for(self, text_hashes: Iterable[str], model: str) -> dict[str, np.ndarray]:
-        """text hash -> cached vector, for the hashes that have one."""
-        found: dict[str, np.ndarray] = {}
-        with self.engine.connect() as conn:
-            for batch in batches(sorted(set(text_hashes)), 500):
-                query = sa.select(embeddings.c.text_hash, embeddings.c.vector).where(
-                    embeddings.c.model == model, embeddings.c.text_hash.in_(batch)
-                )
-                found.update(
-                    (r.text_hash, np.frombuffer(r.vector, np.float32)) for r in conn.execute(query)
-                )
-        return found
-
-    def chunk_texts_without_embedding(self, model: str) -> list[tuple[str, str]]:
-        """(text hash, indexed text) of distinct chunks with no vector cached for `model`."""
-        cached = sa.select(embeddings.c.text_hash).where(embeddings.c.model == model)
-        query = (
-            sa.select(chunks.c.text_hash, sa.func.min(chunks.c.heading), sa.func.min(chunks.c.text))
-            .where(chunks.c.text_hash.not_in(cached))
-            .group_by(chunks.c.text_hash)
-        )
-        with self.engine.connect() as conn:
-            return [(h, f"{head}\n\n{t}" if head else t) for h, head, t in conn.execute(query)]
-
-    def vectors(self, model: str, batch: int = 10_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Yield (vector_ids (n,), vectors (n, d) float32) for every chunk that has an embedding."""
-        query = (
-            sa.select(chunks.c.vector_id, embeddings.c.vector)
-            .join(embeddings, (embeddings.c.text_hash == chunks.c.text_hash))
-            .where(embeddings.c.model == model)
-            .order_by(chunks.c.vector_id)
-        )
-        with self.engine.connect() as conn:
-            result = conn.execution_options(yield_per=batch).execute(query)
-            for part in result.partitions():
-                ids = np.array([r.vector_id for r in part], np.int64)
-                yield ids, np.stack([np.frombuffer(r.vector, np.float32) for r in part])
 
 
 def _document_row(doc: Document) -> dict:
