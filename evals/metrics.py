@@ -6,6 +6,7 @@ import math
 import random
 import re
 import string
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 
@@ -42,13 +43,20 @@ def ndcg_at_k(ranked: Sequence[str], gold: set[str], k: int = 10) -> float:
     return dcg / ideal if ideal else 0.0
 
 
+def _punctuation(ch: str) -> bool:
+    return ch in string.punctuation or unicodedata.category(ch).startswith("P")
+
+
 def normalize_answer(text: str) -> str:
-    """SQuAD normalisation: lower case, no punctuation, no articles, single spaces.
+    """SQuAD normalisation: lower case, no punctuation (Unicode's too: a quoted answer's “ ”),
+    no articles, single spaces.
 
     >>> normalize_answer("The  Denver Broncos!")
     'denver broncos'
+    >>> normalize_answer("“The mayor is called President.” [1]")
+    'mayor is called president 1'
     """
-    text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation))
+    text = "".join(ch for ch in text.lower() if not _punctuation(ch))
     return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
 
 

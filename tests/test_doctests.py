@@ -23,6 +23,7 @@ MODULES = [
     "evals.correctness",
     "evals.edits",
     "evals.metrics",
+    "evals.faq_pdf",
     "evals.judging",
 ]
 
