@@ -27,7 +27,8 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, real_models_dir):
-    app = App(make_settings(tmp_path_factory.mktemp("api-real")))
+    # no lead: a lead quoted before the model writes would answer these before any fallback
+    app = App(make_settings(tmp_path_factory.mktemp("api-real"), lead="none"))
     app.ingestor().ingest([str(CORPUS)], collection="public")
     token = app.store.keys.create("bot", "ask", ["public"])[1]
     config = uvicorn.Config(create_api(app), host="127.0.0.1", port=0, log_level="warning")
