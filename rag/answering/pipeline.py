@@ -54,7 +54,7 @@ class Limits:
     min_responsive: float  # share of the question's term weight a shown sentence must cover
     section_match: float  # a passage whose heading covers this share answers alone (1: off)
     prompt_chars: int  # characters of each passage the generator reads (0: all)
-    lead: str = "best"  # what opens the answer before the model writes: none | section | best
+    lead: str  # what opens the answer before the model writes: none | section | best
     prompt_style: str = "sentence"  # sentence | cited (rag.answering.prompt.INSTRUCTIONS)
 
 
