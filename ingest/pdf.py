@@ -14,6 +14,7 @@ from rag.types import Document, content_hash
 
 _DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(r"^(page\s+)?(\d{1,4}|[ivxlcdm]{1,6})(\s*(/|of)\s*\d{1,4})?$", re.I)
+_NUMBERING = re.compile(r"\d+(\.\d+)*\.?|[•·‣◦∙–-]")
 _HYPHENATED = re.compile(r"(\w+)-\n(\w+)")
 MIN_WORDS = 5  # a PDF with less text than this has no text layer worth indexing
 
@@ -29,8 +30,8 @@ def pdf_document(data: bytes, source: str, name: str, collection: str, max_pages
                 f"{name} has {len(pdf):,} pages, over the limit of {max_pages:,}; "
                 "raise max_pdf_pages or split the file"
             )
-        pages = clean_pages([_page_text(pdf[i]) for i in range(len(pdf))])
         bookmarks = _bookmarks(pdf)
+        pages = mark_headings(clean_pages([_page_text(pdf[i]) for i in range(len(pdf))]), bookmarks)
         title = (pdf.get_metadata_dict().get("Title") or "").strip()
     finally:
         pdf.close()
@@ -82,6 +83,8 @@ def _cells_apart(textpage, text: str) -> str:
     for i, ch in enumerate(text):
         if ch != " " or i == 0 or i + 1 >= len(text) or text[i + 1].isspace():
             continue
+        if _NUMBERING.fullmatch(text[text.rfind("\n", 0, i) + 1 : i].strip()):
+            continue  # "3.1.10   Title", "•   item": a numbered heading or a bullet, not cells
         left, right = textpage.get_charbox(i - 1), textpage.get_charbox(i + 1)
         height = max(left[3] - left[1], right[3] - right[1], 1.0)
         same_line = abs(left[1] - right[1]) < height / 2
@@ -104,26 +107,43 @@ def _bookmarks(pdf) -> list[tuple[int, str, int]]:
 
 def clean_pages(pages: list[str]) -> list[str]:
     """Each page without the lines that repeat at the top or bottom of other pages (running
-    headers and footers, digits aside) and without lone page numbers.
+    headers and footers, digits aside), without running heads in capitals that change with the
+    section ("CHAPTER 3. CHOOSING | 3.1. WHICH DISTRIBUTION…") and without lone page numbers.
 
     >>> pages = [f"Manual v2\\nText of page {i}.\\nPage {i} of 3" for i in (1, 2, 3)]
     >>> clean_pages(pages)
     ['Text of page 1.', 'Text of page 2.', 'Text of page 3.']
+    >>> clean_pages([f"PART {t} | {t}…\\nText {t}." for t in ("ONE A", "TWO B", "SIX C")])
+    ['Text ONE A.', 'Text TWO B.', 'Text SIX C.']
     """
     lines = [[line.strip() for line in page.split("\n")] for page in pages]
     lines = [[line for line in page if line] for page in lines]
     edges = Counter(key for page in lines for key in {_key(page, i) for i in _edge(page)})
-    repeated = {k for k, n in edges.items() if n >= max(2, min(3, len(pages) // 3))}
+    enough = max(2, min(3, len(pages) // 3))
+    repeated = {k for k, n in edges.items() if n >= enough}
+    capitals = sum(any(_capitals(page[i]) for i in _edge(page)) for page in lines) >= enough
     cleaned = []
     for page in lines:
         edge = _edge(page)
         kept = [
             line
             for i, line in enumerate(page)
-            if not (i in edge and (_key(page, i) in repeated or _PAGE_NUMBER.match(line)))
+            if not (
+                i in edge
+                and (
+                    _key(page, i) in repeated
+                    or _PAGE_NUMBER.match(line)
+                    or (capitals and _capitals(line))
+                )
+            )
         ]
         cleaned.append("\n".join(kept))
     return [_join_hyphenated(page, "\n".join(cleaned)) for page in cleaned]
+
+
+def _capitals(line: str) -> bool:
+    """A running head in capitals: at least two words, no lower-case letter."""
+    return len(re.findall(r"[^\W\d_]{2,}", line)) >= 2 and not any(c.islower() for c in line)
 
 
 def _edge(page: list[str]) -> set[int]:
@@ -166,19 +186,41 @@ def join_pages(pages: list[str]) -> tuple[str, tuple[int, ...]]:
     return "\n\n".join(parts), tuple(starts)
 
 
+def _title_line(title: str) -> re.Pattern[str]:
+    """The line that holds a bookmark's title: numbering such as "1.6." (and a "#" mark) may
+    come before it."""
+    words = [re.escape(w) for w in title.split()]
+    return re.compile(r"^(#{1,6} )?[^\n#]{0,12}?" + r"\s+".join(words), re.I | re.M)
+
+
+def mark_headings(pages: list[str], bookmarks: list[tuple[int, str, int]]) -> list[str]:
+    """The pages with each bookmark's title line marked as a heading ("## 1.6. Title"), as
+    Markdown and HTML headings are: a title is never quoted as if it were a sentence.
+
+    >>> mark_headings(["Intro\\n1.2 Why? | Because.", "x"], [(2, "Why?", 0)])
+    ['Intro\\n## 1.2 Why? | Because.', 'x']
+    """
+    pages = list(pages)
+    for level, title, index in bookmarks:
+        if 0 <= index < len(pages):
+            found = _title_line(title).search(pages[index])
+            if found and not found.group(1):
+                at = found.start()
+                pages[index] = pages[index][:at] + "#" * level + " " + pages[index][at:]
+    return pages
+
+
 def place_bookmarks(
     text: str, starts: tuple[int, ...], bookmarks: list[tuple[int, str, int]]
 ) -> tuple[tuple[int, int, str], ...]:
-    """(offset, level, title) of each bookmark: the line of its page that holds its title
-    (numbering such as "1.6." before it allowed), else the start of its page."""
+    """(offset, level, title) of each bookmark: the line of its page that holds its title,
+    else the start of its page."""
     out = []
     for level, title, index in bookmarks:
         if not 0 <= index < len(starts):
             continue
         begin = starts[index]
         end = starts[index + 1] if index + 1 < len(starts) else len(text)
-        words = [re.escape(w) for w in title.split()]
-        pattern = re.compile(r"^[^\n]{0,12}?" + r"\s+".join(words), re.I | re.M)
-        found = pattern.search(text, begin, end)
+        found = _title_line(title).search(text, begin, end)
         out.append((found.start() if found else begin, level, title))
     return tuple(sorted(out, key=lambda h: h[0]))

@@ -40,10 +40,33 @@ def test_pdf_text_is_clean_and_knows_its_pages(manual):
     assert "Lumen X2 manual" not in doc.text and "Page 1 of 3" not in doc.text  # running lines
     assert "to restore the factory settings" in " ".join(doc.text.split())  # re-/store joined
     assert "WAN | 1 Gbit/s | internet" in doc.text  # a table row keeps its cells
-    assert len(doc.pages) == 3 and doc.text[doc.pages[1] :].startswith("Cooling")
+    assert len(doc.pages) == 3 and doc.text[doc.pages[1] :].startswith("# Cooling")
     chunks = {c.heading: c for c in chunk_document(doc, 800, 100)}
     assert chunks["Cooling"].page_at(0) == 2 and "E42" in chunks["Cooling"].text
     assert chunks["Warranty"].page_at(0) == 3
+
+
+FAQ_BOOK = [
+    [f"CHAPTER 1. BASICS | 1.{n}. {q.upper()}", f"1.{n} {q}", a, "More about it follows here."]
+    for n, q, a in [
+        (1, "Why is the sky blue?", "Sunlight is scattered by the air, blue light the most."),
+        (2, "Why is grass green?", "Chlorophyll in the leaves reflects green light."),
+        (3, "Why is snow white?", "Ice crystals scatter every colour of light alike."),
+    ]
+]
+
+
+def test_pdf_question_headings_are_headings_and_running_heads_go(fake_app, tmp_path):
+    path = tmp_path / "faq.pdf"
+    marks = [(line[1].split(" ", 1)[1], i) for i, line in enumerate(FAQ_BOOK)]
+    path.write_bytes(with_bookmarks(make_pdf(FAQ_BOOK), marks))
+    doc = read_file(path, 1_000_000)
+    assert "CHAPTER" not in doc.text and "SKY" not in doc.text  # capitals changing per section
+    assert "# 1.2 Why is grass green?" in doc.text  # a bookmark's title line is a heading
+    make_ingestor(fake_app).ingest([str(path)])
+    answer = fake_app.pipeline.ask("Why is grass green?")
+    assert answer.sentences[0].quoted and answer.sentences[0].text.startswith("Chlorophyll")
+    assert answer.citations[0].page == 2
 
 
 def test_an_answer_from_a_pdf_cites_its_page(fake_app, manual):
