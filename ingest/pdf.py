@@ -15,6 +15,8 @@ from rag.types import Document, content_hash
 _DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(r"^(page\s+)?(\d{1,4}|[ivxlcdm]{1,6})(\s*(/|of)\s*\d{1,4})?$", re.I)
 _NUMBERING = re.compile(r"\d+(\.\d+)*\.?|[•·‣◦∙–-]")
+_LEADERS = re.compile(r"(\.\s*(\|\s*)?){4,}\d+$")  # "Title . . . . 12" in a table of contents
+CONTENTS_SHARE = 0.4
 _HYPHENATED = re.compile(r"(\w+)-\n(\w+)")
 MIN_WORDS = 5  # a PDF with less text than this has no text layer worth indexing
 
@@ -108,7 +110,8 @@ def _bookmarks(pdf) -> list[tuple[int, str, int]]:
 def clean_pages(pages: list[str]) -> list[str]:
     """Each page without the lines that repeat at the top or bottom of other pages (running
     headers and footers, digits aside), without running heads in capitals that change with the
-    section ("CHAPTER 3. CHOOSING | 3.1. WHICH DISTRIBUTION…") and without lone page numbers.
+    section ("CHAPTER 3. CHOOSING | 3.1. WHICH DISTRIBUTION…"), without lone page numbers, and
+    without tables of contents.
 
     >>> pages = [f"Manual v2\\nText of page {i}.\\nPage {i} of 3" for i in (1, 2, 3)]
     >>> clean_pages(pages)
@@ -118,6 +121,7 @@ def clean_pages(pages: list[str]) -> list[str]:
     """
     lines = [[line.strip() for line in page.split("\n")] for page in pages]
     lines = [[line for line in page if line] for page in lines]
+    lines = [[] if _contents(page) else page for page in lines]
     edges = Counter(key for page in lines for key in {_key(page, i) for i in _edge(page)})
     enough = max(2, min(3, len(pages) // 3))
     repeated = {k for k, n in edges.items() if n >= enough}
@@ -139,6 +143,14 @@ def clean_pages(pages: list[str]) -> list[str]:
         ]
         cleaned.append("\n".join(kept))
     return [_join_hyphenated(page, "\n".join(cleaned)) for page in cleaned]
+
+
+def _contents(page: list[str]) -> bool:
+    """A table of contents: lines ending in dot leaders and a page number make CONTENTS_SHARE
+    of the page. It answers nothing and holds every heading's words, so retrieval would rank it
+    first; its page is kept, empty."""
+    leaders = sum(bool(_LEADERS.search(line)) for line in page)
+    return bool(page) and leaders >= CONTENTS_SHARE * len(page)
 
 
 def _capitals(line: str) -> bool:
