@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
-from common import FOOTNOTE, QUESTIONS, demo_home
+from common import FOOTNOTE, QUESTIONS, demo_home, wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = int(os.environ.get("BENCH_API_CLIENTS", "20"))
@@ -97,13 +97,7 @@ def start_server(home: Path, env: dict) -> tuple[subprocess.Popen, str, str, obj
         [FOOTNOTE, "serve", "--port", str(port)], env=env, stdout=log, stderr=log
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            if httpx.get(base + "/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
+    wait_ready(base, server)
     return server, token, base, log
 
 

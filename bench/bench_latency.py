@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+from common import wait_ready
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -136,13 +136,7 @@ def bench_cli(env: dict, rows: list[dict]) -> None:
         [*FOOTNOTE, "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL
     )
     try:
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
+        wait_ready(f"http://127.0.0.1:{port}", serve)
         overhead = [_cli_ask(env, row["question"])[0] for row in rows[:8]]
         cold = [_cli_ask(env, row["question"], "--in-process")[1] for row in rows[:2]]
     finally:

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,3 +34,20 @@ def demo_home(prefix: str) -> tuple[Path, dict[str, str]]:
         [FOOTNOTE, "ingest", *corpus], env={**os.environ, **env}, check=True, capture_output=True
     )
     return home, env
+
+
+def wait_ready(base: str, server: subprocess.Popen, timeout: float = 300) -> None:
+    """Wait until `footnote serve` at `base` answers /readyz; fail if it exits or takes too long."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"footnote serve exited with code {server.returncode}")
+        try:
+            if httpx.get(base + "/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"footnote serve at {base} was not ready after {timeout:.0f} s")

@@ -6,6 +6,8 @@ import http.server
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -112,3 +114,21 @@ def pg_url(pg_server, request):
     pg_server.psql(f"CREATE DATABASE {name};")
     uri = pg_server.get_uri(name)
     yield "postgresql+psycopg://" + uri.split("://", 1)[1]
+
+
+@contextmanager
+def serving(api) -> Iterator[str]:
+    """An ASGI app served by uvicorn on a free loopback port in a thread; yields its base URL."""
+    import uvicorn
+
+    config = uvicorn.Config(api, host="127.0.0.1", port=0, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(5)

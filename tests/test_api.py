@@ -8,8 +8,7 @@ import time
 
 import httpx
 import pytest
-import uvicorn
-from conftest import CORPUS, make_settings
+from conftest import CORPUS, make_settings, serving
 
 from rag.fakes import HashEmbedder
 from ui.api.app import create_api
@@ -64,16 +63,8 @@ def server(tmp_path_factory):
     revoked, token = keys.create("old", "ask", ["public"])
     keys.revoke(revoked.id)
     tokens["revoked"] = token
-    config = uvicorn.Config(create_api(app), host="127.0.0.1", port=0, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    while not uv.started:
-        time.sleep(0.05)
-    port = uv.servers[0].sockets[0].getsockname()[1]
-    yield {"base": f"http://127.0.0.1:{port}", "tokens": tokens, "app": app, "gen": generator}
-    uv.should_exit = True
-    thread.join(5)
+    with serving(create_api(app)) as base:
+        yield {"base": base, "tokens": tokens, "app": app, "gen": generator}
 
 
 def client(server, who: str = "customer") -> httpx.Client:

@@ -3,13 +3,9 @@ come back whole (they used to fail with HTTP 500 after the answer was stored).""
 
 from __future__ import annotations
 
-import threading
-import time
-
 import httpx
 import pytest
-import uvicorn
-from conftest import CORPUS, make_settings
+from conftest import CORPUS, make_settings, serving
 
 from ui.api.app import create_api
 from ui.compose import App
@@ -31,18 +27,12 @@ def server(tmp_path_factory, real_models_dir):
     app = App(make_settings(tmp_path_factory.mktemp("api-real"), lead="none"))
     app.ingestor().ingest([str(CORPUS)], collection="public")
     token = app.store.keys.create("bot", "ask", ["public"])[1]
-    config = uvicorn.Config(create_api(app), host="127.0.0.1", port=0, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    while not uv.started:
-        time.sleep(0.05)
-    port = uv.servers[0].sockets[0].getsockname()[1]
     headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=300) as c:
+    with (
+        serving(create_api(app)) as base,
+        httpx.Client(base_url=base, headers=headers, timeout=300) as c,
+    ):
         yield c
-    uv.should_exit = True
-    thread.join(5)
 
 
 def test_fallback_answers_come_back_whole(server):

@@ -11,14 +11,12 @@ import socket
 import stat
 import subprocess
 import sys
-import threading
 import time
 
 import httpx
 import pytest
-import uvicorn
 from click.testing import CliRunner
-from conftest import CORPUS
+from conftest import CORPUS, serving
 
 from rag.fakes import HashEmbedder, ScriptedGenerator
 from rag.settings import load_settings
@@ -48,23 +46,13 @@ def warm(tmp_path, monkeypatch):
     staff.mkdir()
     (staff / "escalation.md").write_text("# Escalation\n\nCall the on-call lead for outages.\n")
     app.ingestor().ingest([str(staff)], collection="staff")
-    config = uvicorn.Config(
-        create_api(app, local_token=TOKEN), host="127.0.0.1", port=0, log_level="warning"
-    )
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    while not uv.started:
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{uv.servers[0].sockets[0].getsockname()[1]}"
-    home = app.settings.home_path
-    path = announce(home, url, TOKEN, fingerprint(app.eval_settings()))
-    yield {"app": app, "generator": generator, "url": url, "path": path}
-    withdraw(path, "another server's token")
-    assert path.exists()  # a newer server's file is left alone
-    withdraw(path, TOKEN)
-    uv.should_exit = True
-    thread.join(5)
+    with serving(create_api(app, local_token=TOKEN)) as url:
+        home = app.settings.home_path
+        path = announce(home, url, TOKEN, fingerprint(app.eval_settings()))
+        yield {"app": app, "generator": generator, "url": url, "path": path}
+        withdraw(path, "another server's token")
+        assert path.exists()  # a newer server's file is left alone
+        withdraw(path, TOKEN)
 
 
 def test_ask_uses_the_warm_server(warm):

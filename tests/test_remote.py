@@ -15,8 +15,7 @@ import time
 
 import httpx
 import pytest
-import uvicorn
-from conftest import CORPUS, make_settings
+from conftest import CORPUS, make_settings, serving
 
 from rag.answering.remote import OpenAIGenerator
 from rag.errors import ModelError
@@ -89,14 +88,7 @@ def test_the_api_and_its_chat_endpoint_on_a_server_backend(app):
     from openai import OpenAI
 
     token = app.store.keys.create("bot", "ask", ["public"])[1]
-    config = uvicorn.Config(create_api(app), host="127.0.0.1", port=0, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    while not uv.started:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{uv.servers[0].sockets[0].getsockname()[1]}"
-    try:
+    with serving(create_api(app)) as base:
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=base, headers=headers, timeout=300) as c:
             convo = c.post("/v1/conversations", json={}).json()
@@ -109,9 +101,6 @@ def test_the_api_and_its_chat_endpoint_on_a_server_backend(app):
             model="footnote", messages=[{"role": "user", "content": "How long is the warranty?"}]
         )
         assert chat.model_extra["footnote"]["status"] == "answered"
-    finally:
-        uv.should_exit = True
-        thread.join(5)
 
 
 @pytest.mark.real_models
