@@ -4,20 +4,53 @@ only when that subcommand runs, never at start-up."""
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from ui.cli.root import main
 
+
+def _sources() -> ModuleType:
+    from ui.cli import sources
+
+    return sources
+
+
+def _answers() -> ModuleType:
+    from ui.cli import answers
+
+    return answers
+
+
+def _config() -> ModuleType:
+    from ui.cli import config
+
+    return config
+
+
+def _evals() -> ModuleType:
+    from ui.cli import evals
+
+    return evals
+
+
+def _services() -> ModuleType:
+    from ui.cli import services
+
+    return services
+
+
 main.lazy = {
-    "ingest": "ui.cli.sources:ingest",
-    "crawl": "ui.cli.sources:crawl",
-    "index": "ui.cli.sources:index",
-    "ask": "ui.cli.answers:ask",
-    "chat": "ui.cli.answers:chat",
-    "config": "ui.cli.config:config",
-    "models": "ui.cli.config:models",
-    "eval": "ui.cli.evals:eval_group",
-    "serve": "ui.cli.services:serve",
-    "keys": "ui.cli.services:keys",
-    "ui": "ui.cli.services:ui_command",
+    "ingest": (_sources, "ingest"),
+    "crawl": (_sources, "crawl"),
+    "index": (_sources, "index"),
+    "ask": (_answers, "ask"),
+    "chat": (_answers, "chat"),
+    "config": (_config, "config"),
+    "models": (_config, "models"),
+    "eval": (_evals, "eval_group"),
+    "serve": (_services, "serve"),
+    "keys": (_services, "keys"),
+    "ui": (_services, "ui_command"),
 }
 
 __all__ = ["main"]

@@ -3,9 +3,10 @@ App (the composition root) that the subcommands use."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sys
+from collections.abc import Callable
+from types import ModuleType
 
 import click
 
@@ -15,18 +16,19 @@ from rag.settings import FIELDS, describe
 
 class _Group(click.Group):
     """Turns FootnoteError into a one-line message and exit code 1. Subcommands registered
-    with `lazy` are imported when used (or listed), so `footnote ask` does not pay for the
-    evaluation or ingestion modules at start-up."""
+    with `lazy` (name -> (a function importing their module, the command's name in it)) are
+    imported when used (or listed), so `footnote ask` does not pay for the evaluation or
+    ingestion modules at start-up."""
 
-    lazy: dict[str, str] = {}
+    lazy: dict[str, tuple[Callable[[], ModuleType], str]] = {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in self.commands and name in self.lazy:
-            module, attribute = self.lazy[name].split(":")
-            self.add_command(getattr(importlib.import_module(module), attribute), name)
+            load, attribute = self.lazy[name]
+            self.add_command(getattr(load(), attribute), name)
         return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
