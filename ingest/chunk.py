@@ -11,14 +11,24 @@ from rag.types import Chunk, Document, content_hash
 
 def sections(doc: Document) -> list[tuple[int, int]]:
     """(start, end) offsets of the document's sections: the text between consecutive headings
-    (one span for a document without headings).
+    (one span for a document without headings). A section that holds nothing but its heading
+    line ("# Chapter 8" right before "## 8.1 ...") is left out: a title alone answers nothing,
+    and it stays in the heading path of the sections under it.
 
     >>> from rag.types import Document
     >>> sections(Document("d", "s", "Intro. Reset: hold it.", headings=((7, 1, "Reset"),)))
     [(0, 7), (7, 22)]
+    >>> marked = ((0, 1, "Tools"), (8, 2, "Apt"))
+    >>> sections(Document("d", "s", "# Tools\\n## Apt\\nUse it.", headings=marked))
+    [(8, 22)]
     """
     cuts = sorted({0, *(o for o, _, _ in doc.headings if 0 < o < len(doc.text)), len(doc.text)})
-    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if doc.text[a:b].strip()]
+    spans = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if doc.text[a:b].strip()]
+    return [(a, b) for a, b in spans if not _only_headings(doc.text[a:b])] or spans
+
+
+def _only_headings(text: str) -> bool:
+    return all(line.lstrip().startswith("#") for line in text.splitlines() if line.strip())
 
 
 def page_breaks(doc: Document, start: int, end: int) -> tuple[tuple[int, int], ...]:

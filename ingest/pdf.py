@@ -73,7 +73,12 @@ def _page_text(page) -> str:
         page.close()
     # pdfium marks a hyphen a line break made with U+FFFE: the word goes on on the next line
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("\ufffe\n", "").replace("\ufffe", "")
+    text = text.replace("\ufffe\n", "").replace("\ufffe", "")
+    # TeX's opening quote (`like this') comes out as a combining grave accent after a space
+    return _TEX_QUOTE.sub(r"\1‘", text)
+
+
+_TEX_QUOTE = re.compile(r"(^|\s)\s?\u0300", re.M)
 
 
 def _cells_apart(textpage, text: str) -> str:
@@ -200,25 +205,43 @@ def join_pages(pages: list[str]) -> tuple[str, tuple[int, ...]]:
 
 def _title_line(title: str) -> re.Pattern[str]:
     """The line that holds a bookmark's title: numbering such as "1.6." (and a "#" mark) may
-    come before it."""
-    words = [re.escape(w) for w in title.split()]
+    come before it, a long title may wrap onto the next line, and its quotes and dashes may be
+    printed otherwise than the outline spells them ("testing" as ”testing”)."""
+    words = [_loose(w) for w in title.split()]
     return re.compile(r"^(#{1,6} )?[^\n#]{0,12}?" + r"\s+".join(words), re.I | re.M)
 
 
+def _loose(word: str) -> str:
+    """A title word's letters and digits, with any punctuation around and between them.
+
+    >>> bool(re.fullmatch(_loose("`frozen'?"), "\u0300frozen’?"))
+    True
+    """
+    runs = [re.escape(run) for run in re.findall(r"\w+", word)]
+    return _PUNCT + _PUNCT.join(runs) + _PUNCT if runs else r"\S+"
+
+
+_PUNCT = r"[^\w\s]*"
+
+
 def mark_headings(pages: list[str], bookmarks: list[tuple[int, str, int]]) -> list[str]:
-    """The pages with each bookmark's title line marked as a heading ("## 1.6. Title"), as
-    Markdown and HTML headings are: a title is never quoted as if it were a sentence.
+    """The pages with each bookmark's title line marked as a heading ("## 1.6. Title") and
+    joined into one line when it wraps, as Markdown and HTML headings are: a title is never
+    quoted as if it were a sentence, nor its last words taken for the section's first.
 
     >>> mark_headings(["Intro\\n1.2 Why? | Because.", "x"], [(2, "Why?", 0)])
     ['Intro\\n## 1.2 Why? | Because.', 'x']
+    >>> mark_headings(["8 Package tools\\ntoday\\nText."], [(1, "Package tools today", 0)])
+    ['# 8 Package tools today\\nText.']
     """
     pages = list(pages)
     for level, title, index in bookmarks:
         if 0 <= index < len(pages):
-            found = _title_line(title).search(pages[index])
+            page = pages[index]
+            found = _title_line(title).search(page)
             if found and not found.group(1):
-                at = found.start()
-                pages[index] = pages[index][:at] + "#" * level + " " + pages[index][at:]
+                line = " ".join(found.group(0).split())
+                pages[index] = f"{page[: found.start()]}{'#' * level} {line}{page[found.end() :]}"
     return pages
 
 

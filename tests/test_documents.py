@@ -74,6 +74,22 @@ def test_pdf_question_headings_are_headings_and_running_heads_go(fake_app, tmp_p
     assert answer.citations[0].page == 3
 
 
+def test_pdf_titles_that_wrap_or_print_other_quotes_are_still_headings(fake_app, tmp_path):
+    path = tmp_path / "tools.pdf"
+    page = ["Chapter 8 The package management", "tools", '8.1 What does "hold" mean?',
+            "A held package keeps its version when the system is upgraded."]  # fmt: skip
+    marks = [("The package management tools", 0), ("What does 'hold' mean?", 0)]
+    path.write_bytes(with_bookmarks(make_pdf([page]), marks))
+    doc = read_file(path, 1_000_000)
+    assert "# Chapter 8 The package management tools\n" in doc.text  # one line, not two
+    assert '# 8.1 What does "hold" mean?' in doc.text  # found despite the other quotes
+    chunks = chunk_document(doc, 800, 100)
+    assert all(any(not line.startswith("#") for line in c.text.splitlines()) for c in chunks)
+    make_ingestor(fake_app).ingest([str(path)])
+    answer = fake_app.pipeline.ask("What does hold mean?")
+    assert answer.sentences[0].text == page[-1]  # the section, not its title
+
+
 def test_an_answer_from_a_pdf_cites_its_page(fake_app, manual):
     make_ingestor(fake_app).ingest([str(manual)])
     answer = fake_app.pipeline.ask("What does error E42 mean for the cooling fan?")
