@@ -121,7 +121,42 @@ def test_a_section_that_answers_opens_the_answer_before_the_model_writes(setting
     lead, answer = streamed[0], streamed[-1]
     assert lead.quoted and lead.text.startswith("Run apt remove hello to remove a package")
     assert answer.timings["first_sentence_s"] < answer.timings["first_token_s"]
-    assert len(answer.sentences) == 2 and "apt purge hello" in answer.sentences[1].text
+    # the question asks how: the lead holds the section's steps up to the pointer that ends
+    # them, so the model's sentence about purge says nothing new and is not shown again
+    assert "run apt purge hello instead." in lead.text and "See Section" not in lead.text
+    assert [s.text for s in answer.sentences] == [lead.text]
+
+
+HOLD = """# Holding packages
+
+## How do I put a package on hold?
+
+There are two ways of holding back a package, with apt or with dpkg.
+
+With apt, you can hold a package using
+
+    apt-mark hold package_name
+
+and remove the hold with
+
+    apt-mark unhold package_name
+
+## Why is my package held?
+
+Held packages keep their version when the rest of the system is upgraded.
+"""
+
+
+def test_a_question_that_asks_how_gets_the_steps_not_only_the_opening(settings, tmp_path):
+    path = tmp_path / "hold.md"
+    path.write_text(HOLD)
+    answering = pipeline(settings, path, "I don't know.")
+    lead = next(answering.stream("How do I put a package on hold?"))
+    assert lead.quoted and lead.text.startswith("There are two ways of holding back a package")
+    assert "apt-mark hold package_name" in lead.text and "apt-mark unhold" in lead.text
+    assert "Held packages" not in lead.text  # the next section is not part of the steps
+    lead = next(answering.stream("Why is my package held?"))
+    assert lead.text == "Held packages keep their version when the rest of the system is upgraded."
 
 
 def test_the_best_matching_sentence_opens_the_answer_when_no_title_matches(settings, guide):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from rag.answering.followups import rewrite
 from rag.answering.generators import Generator
 from rag.answering.prompt import build_messages
+from rag.answering.quotes import asks_how
 from rag.answering.scorers import LexicalScorer, SupportScorer
 from rag.answering.sentences import complete_sentences
 from rag.answering.support import coverage, weighted_coverage
@@ -212,7 +213,7 @@ class Pipeline:
         if self.limits.lead == "none":
             return None
         if gate.section:
-            return verifier.lead_quote(1)
+            return verifier.lead_quote(1, steps=asks_how(question))
         if self.limits.lead == "best":
             return verifier.best_quote(question, gate.best, LEAD_COVERAGE, alone=True)
         return None

@@ -21,9 +21,27 @@ _POINTER = re.compile(
 # a quoted question title inside a sentence ("see Section 6.10, “What's in the pool?”")
 QUOTED_TITLE = re.compile(r"[“\"][^”\"]{3,200}\?[”\"]")
 _LIST_TAIL = re.compile(r"^[\d.]+[,;]$")  # "8," of "... jessie for release 8, stretch ..."
+# a question whose answer is a procedure: "How do I ...", "How can one ...", "How to ...",
+# "What is the command to ..." (not "How many", "How long", "How does X work")
+_HOW = re.compile(
+    r"^\W*(how (do|can|could|should|would|may|might|to)\b(?! \w+ (work|differ|compare)\b)"
+    r"|what (is|are) the (steps?|commands?|procedure|way) (to|for)\b)",
+    re.I,
+)
 _NEEDS_SUBJECT = re.compile(
     r"^(this|these|that|those|it|its|they|their|them|such|he|she|his|her)\b", re.I
 )
+
+
+def asks_how(question: str) -> bool:
+    """Does the question ask for a procedure (its answer is steps, not one sentence)?
+
+    >>> asks_how("How do I put a package on hold?"), asks_how("How many distributions are there?")
+    (True, False)
+    >>> asks_how("What is the command to list installed packages?")
+    True
+    """
+    return bool(_HOW.match(question))
 
 
 def is_pointer(text: str) -> bool:
@@ -47,10 +65,11 @@ def without_titles(text: str) -> str:
     return QUOTED_TITLE.sub("", text)
 
 
-def quotable(text: str) -> bool:
+def quotable(text: str, steps: bool = False) -> bool:
     """Can this passage text be shown on its own as a quote? Not when it starts in the middle of
     a sentence (in lower case, with closing punctuation, or with a number that continues a
-    list: a chunk cut there).
+    list: a chunk cut there). It ends a sentence, unless it is `steps`: instructions whose last
+    line may be a command ("... using\napt-mark hold package_name").
 
     >>> quotable("The pool holds the packages."), quotable("devices when the system starts.")
     (True, False)
@@ -63,7 +82,7 @@ def quotable(text: str) -> bool:
     if _LIST_TAIL.match(first):
         return False
     return (
-        bool(FINISHED.search(text))
+        (steps or bool(FINISHED.search(text)))
         and not text.rstrip("\"')]”’ ").endswith("?")
         and not text.startswith("#")
         and len(content_words(without_titles(text))) >= 3

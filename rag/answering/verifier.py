@@ -34,6 +34,27 @@ _ABSTAIN = re.compile(
 )
 
 
+STEPS_CHARS = 400  # of a section's opening shown for a question that asks how
+
+
+def _steps_end(passage: str, start: int, end: int) -> int:
+    r"""The end of the run of sentences and command lines from `start` (whose first unit ends at
+    `end`) that fits in STEPS_CHARS, cut where a unit ends; a pointer elsewhere ("See Section
+    3.") ends the steps.
+
+    >>> p = "Use apt.\nInstall it with:\napt install foo\nThen run foo."
+    >>> p[: _steps_end(p, 0, 8)]
+    'Use apt.\nInstall it with:\napt install foo\nThen run foo.'
+    """
+    for a, b in sentence_spans(passage):
+        if a < end:
+            continue
+        if is_pointer(passage[a:b]) or len(" ".join(passage[start:b].split())) > STEPS_CHARS:
+            break
+        end = b
+    return end
+
+
 @dataclass(frozen=True)
 class Policy:
     """What the check demands of a sentence (from the settings, via rag.answering.Limits)."""
@@ -105,20 +126,24 @@ class Verifier:
         finally:
             self.seconds += time.perf_counter() - t0
 
-    def lead_quote(self, position: int) -> Sentence | None:
+    def lead_quote(self, position: int, steps: bool = False) -> Sentence | None:
         """The opening of passage `position`'s section, verbatim and cited: its first sentence
         that can stand as a quote (a short one, "Yes.", takes the next along). For a passage
-        whose section title is the question: documentation states its answer first."""
+        whose section title is the question: documentation states its answer first. `steps`
+        (the question asks how): the opening with the instructions that follow it, sentences
+        and command lines, up to STEPS_CHARS."""
         t0 = time.perf_counter()
         try:
             passage = self.hits[position - 1].chunk.text
-            spans = [(a, b) for a, b in sentence_spans(passage) if quotable(passage[a:b])]
+            spans = [(a, b) for a, b in sentence_spans(passage) if quotable(passage[a:b], steps)]
             if not spans:
                 return None
             start, end = spans[0]
-            if len(passage[start:end].split()) < 8 and len(spans) > 1:
+            if steps:
+                end = _steps_end(passage, start, end)
+            elif len(passage[start:end].split()) < 8 and len(spans) > 1:
                 end = spans[1][1]
-            return self._quote_sentence(position, start, end)
+            return self._quote_sentence(position, start, end, steps=steps)
         finally:
             self.seconds += time.perf_counter() - t0
 
@@ -205,7 +230,7 @@ class Verifier:
         self.answering.add(position)
 
     def _quote_sentence(
-        self, position: int, start: int, end: int, replaces: str = ""
+        self, position: int, start: int, end: int, replaces: str = "", steps: bool = False
     ) -> Sentence | None:
         """The verbatim span (widened to whole sentences that name their subject) as a cited
         sentence; None when it cannot stand as a quote (`quotes.quotable`), is already shown,
@@ -213,7 +238,7 @@ class Verifier:
         chunk = self.hits[position - 1].chunk
         start, end = whole_span(chunk.text, start, end)
         text = " ".join(chunk.text[start:end].split())
-        if not quotable(text) or self._overlaps(position, start, end):
+        if not quotable(text, steps) or self._overlaps(position, start, end):
             return None
         if not self._answers(text, position):
             self.off_topic += 1
