@@ -9,6 +9,10 @@ the gold page and the share of uncovered ones declined. Correctness itself needs
 `footnote eval answers` + `footnote eval correctness` (docs/benchmarks.md).
 
     python bench/bench_latency.py     # BENCH_LATENCY_QUESTIONS per set (default 30)
+
+With BENCH_LATENCY_VS=openai the defaults are compared instead with the same settings answered
+by the OpenAI-compatible server that FOOTNOTE_OPENAI_BASE_URL and FOOTNOTE_OPENAI_MODEL name (for
+example the packaged 1.5B on llama.cpp's server), with its own prompt style (`auto`).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ N = int(os.environ.get("BENCH_LATENCY_QUESTIONS", "30"))
 FOOTNOTE = [sys.executable, "-m", "ui"]
 # the prompt before the speed work: three whole passages whatever they hold
 BEFORE = {"prompt_chars": 0, "section_match": 1.0, "lead": "none"}
+VS = os.environ.get("BENCH_LATENCY_VS", "before")  # before | openai
 
 
 def squad_set(corpus: Path) -> list[dict]:
@@ -70,15 +75,20 @@ def ingest(home: Path, source: Path) -> dict:
 
 
 def pipelines(env: dict) -> dict:
-    """The before and now pipelines of one home, sharing the loaded models."""
+    """The pipeline to compare with (`VS`) and the defaults' (now) of one home, sharing the
+    loaded models."""
     from rag.settings import load_settings
     from ui.compose import App
 
     now = App(load_settings(environ=env)[0])
-    shared = {"embedder": now.embedder, "generator": now.generator}
-    before = App(load_settings(BEFORE, environ=env)[0], **shared)
+    if VS == "openai":
+        other = App(load_settings({"generator": "openai"}, environ=env)[0], embedder=now.embedder)
+    else:
+        shared = {"embedder": now.embedder, "generator": now.generator}
+        other = App(load_settings(BEFORE, environ=env)[0], **shared)
     now.pipeline.ask("warm up the models")
-    return {"before": before.pipeline, "now": now.pipeline}
+    other.pipeline.ask("warm up the models")
+    return {VS: other.pipeline, "now": now.pipeline}
 
 
 def quality(row: dict, answer) -> dict:
@@ -115,8 +125,8 @@ def run_set(name: str, rows: list[dict], paths: dict) -> None:
 
 
 def report(figures: dict[str, list[dict]]) -> None:
-    before, now = figures["before"], figures["now"]
-    print(f"{'':28} {'before':>9} {'now':>9} {'now/before':>11}")
+    before, now = figures[VS], figures["now"]
+    print(f"{'':28} {VS:>9} {'now':>9} {'now/' + VS:>11}")
     for key in ("first_sentence_s", "first_token_s", "total_s"):
         a = statistics.median(r[key] for r in before)
         b = statistics.median(r[key] for r in now)
@@ -168,7 +178,8 @@ def main() -> None:
         debian_rows = debian_set(tmp)
         env = ingest(tmp / "debian", DATA / "debian-faq" / "html")
         run_set("Debian FAQ (support dev set)", debian_rows, pipelines(env))
-        bench_cli(env, debian_rows)
+        if VS == "before":
+            bench_cli(env, debian_rows)
 
 
 if __name__ == "__main__":

@@ -261,3 +261,16 @@ def test_pair_importers_and_judge_command(tmp_path):
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)
     assert figures["roc_auc"] == 1.0 and figures["pairs"] == 2 and figures["seconds_per_pair"] >= 0
+
+
+def test_the_meaning_scorer_ranks_what_the_check_would_show_above_what_it_would_not():
+    from rag.answering.meaning import MeaningScorer
+
+    passage = "The pool directory contains the packages. Ian wrote the dists index."
+    claims = [
+        "The pool directory contains the packages.",  # shown in its own words
+        "The pool directory does not contain the packages.",  # a "not" added
+        "Ian's pool directory contains the packages.",  # a name from another sentence
+    ]
+    kept, negated, foreign = MeaningScorer(0.9).scores([(c, passage) for c in claims])
+    assert kept >= 0.9 and negated <= 0.5 and foreign <= 0.5

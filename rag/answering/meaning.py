@@ -39,3 +39,26 @@ def keeps_meaning(sentence: str, passage: str, passage_support: float, threshold
         return False
     start, end = best_span(sentence, passage, sentence_spans(passage))
     return not novel_facts(sentence, passage[start:end])
+
+
+class MeaningScorer:
+    """The live check's decision as a support score, to measure it on labelled pairs (`footnote
+    eval judge --scorer meaning`): lexical support capped by the share of the sentence's words
+    in the order of the passage span it aligns with, halved when `keeps_meaning` would not show
+    the sentence in its own words (so every sentence it keeps ranks above every one it does not).
+    """
+
+    name = "meaning"
+
+    def __init__(self, threshold: float):
+        self.threshold = threshold
+
+    def scores(self, pairs: list[tuple[str, str]]) -> list[float]:
+        out = []
+        for claim, passage in pairs:
+            lexical = support(claim, passage)
+            start, end = align_quote(claim, passage, finished=True)
+            score = min(lexical, in_order(claim, passage[start:end]))
+            kept = keeps_meaning(claim, passage, lexical, self.threshold)
+            out.append(score if kept else score / 2)
+        return out

@@ -17,9 +17,9 @@ from ui.cli.root import app_of
 @click.argument("pairs", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--scorer",
-    type=click.Choice(["lexical", "llm", "cascade"]),
+    type=click.Choice(["lexical", "meaning", "llm", "cascade"]),
     default=None,
-    help="support scorer (default: the `verifier` setting)",
+    help="support scorer (default: the `verifier` setting; meaning: the own-words rule)",
 )
 @click.option("--sample", type=int, help="a balanced random sample of N pairs")
 @click.option("--seed", default=0, show_default=True)

@@ -13,6 +13,7 @@ from ingest.crawl import Crawler, CrawlOptions
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.safety import NetworkPolicy, parse_ports
 from rag.answering.generators import Generator
+from rag.answering.meaning import MeaningScorer
 from rag.answering.pipeline import Limits, Pipeline
 from rag.answering.scorers import CascadeScorer, LexicalScorer, LLMJudge, SupportScorer
 from rag.errors import ConfigError, ModelError
@@ -201,6 +202,8 @@ class App:
         kind = kind or s.verifier
         if kind == "lexical":
             return LexicalScorer()
+        if kind == "meaning":
+            return MeaningScorer(s.quote_below or 0.9)
         judge = LLMJudge(self.judge_model)
         if kind == "llm":
             return judge
