@@ -208,7 +208,8 @@ def _title_line(title: str) -> re.Pattern[str]:
     come before it, a long title may wrap onto the next line, and its quotes and dashes may be
     printed otherwise than the outline spells them ("testing" as ”testing”)."""
     words = [_loose(w) for w in title.split()]
-    return re.compile(r"^(#{1,6} )?[^\n#]{0,12}?" + r"\s+".join(words), re.I | re.M)
+    # words may be set apart by a wide gap (" | ", as table cells are) as well as by spaces
+    return re.compile(r"^(#{1,6} )?[^\n#]{0,12}?" + r"\s+(?:\|\s+)?".join(words), re.I | re.M)
 
 
 def _loose(word: str) -> str:
@@ -231,7 +232,7 @@ def mark_headings(pages: list[str], bookmarks: list[tuple[int, str, int]]) -> li
 
     >>> mark_headings(["Intro\\n1.2 Why? | Because.", "x"], [(2, "Why?", 0)])
     ['Intro\\n## 1.2 Why? | Because.', 'x']
-    >>> mark_headings(["8 Package tools\\ntoday\\nText."], [(1, "Package tools today", 0)])
+    >>> mark_headings(["8 Package | tools\\ntoday\\nText."], [(1, "Package tools today", 0)])
     ['# 8 Package tools today\\nText.']
     """
     pages = list(pages)
@@ -240,7 +241,7 @@ def mark_headings(pages: list[str], bookmarks: list[tuple[int, str, int]]) -> li
             page = pages[index]
             found = _title_line(title).search(page)
             if found and not found.group(1):
-                line = " ".join(found.group(0).split())
+                line = " ".join(w for w in found.group(0).split() if w != "|")
                 pages[index] = f"{page[: found.start()]}{'#' * level} {line}{page[found.end() :]}"
     return pages
 

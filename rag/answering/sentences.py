@@ -54,9 +54,20 @@ def _boundaries(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
     """The matches of `pattern` in `text` that end a sentence: after a full stop by
     `ends_sentence`; a blank line always; a single line break only after a short line without
     final punctuation (a heading or a list item) that the next line does not continue (prose
-    wrapped by hand goes on in lower case, or after a comma or a little word such as "the")."""
+    wrapped by hand goes on in lower case, or after a comma or a little word such as "the"). A
+    heading line ("## 3.2 Is it Debian-based? So can I use apt?") is never cut inside.
+
+    >>> t = "## 3.2 Is it Debian-based? So can I use apt?\\nYes. It works."
+    >>> [t[a:b] for a, b in sentence_spans(t)]
+    ['## 3.2 Is it Debian-based? So can I use apt?', 'Yes.', 'It works.']
+    """
     out = []
     for match in pattern.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        if text.startswith("#", line_start):  # a heading line is one unit, whatever it holds
+            if "\n" in match.group(0):
+                out.append(match)
+            continue
         stop = match.start() - 1
         while stop >= 0 and text[stop] in "\"')]":
             stop -= 1
