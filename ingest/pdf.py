@@ -18,6 +18,8 @@ _NUMBERING = re.compile(r"\d+(\.\d+)*\.?|[•·‣◦∙–-]")
 _LEADERS = re.compile(r"(\.\s*(\|\s*)?){4,}\d+$")  # "Title . . . . 12" in a table of contents
 CONTENTS_SHARE = 0.4
 _HYPHENATED = re.compile(r"(\w+)-\n(\w+)")
+_TEX_QUOTE = re.compile(r"(^|\s)\s?\u0300", re.M)  # TeX's ` extracted as a combining accent
+_PUNCT = r"[^\w\s]*"  # quotes and dashes a title may print otherwise than its bookmark
 MIN_WORDS = 5  # a PDF with less text than this has no text layer worth indexing
 
 
@@ -76,9 +78,6 @@ def _page_text(page) -> str:
     text = text.replace("\ufffe\n", "").replace("\ufffe", "")
     # TeX's opening quote (`like this') comes out as a combining grave accent after a space
     return _TEX_QUOTE.sub(r"\1‘", text)
-
-
-_TEX_QUOTE = re.compile(r"(^|\s)\s?\u0300", re.M)
 
 
 def _cells_apart(textpage, text: str) -> str:
@@ -220,9 +219,6 @@ def _loose(word: str) -> str:
     """
     runs = [re.escape(run) for run in re.findall(r"\w+", word)]
     return _PUNCT + _PUNCT.join(runs) + _PUNCT if runs else r"\S+"
-
-
-_PUNCT = r"[^\w\s]*"
 
 
 def mark_headings(pages: list[str], bookmarks: list[tuple[int, str, int]]) -> list[str]:

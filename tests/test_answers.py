@@ -157,6 +157,10 @@ def test_a_question_that_asks_how_gets_the_steps_not_only_the_opening(settings, 
     assert "Held packages" not in lead.text  # the next section is not part of the steps
     lead = next(answering.stream("Why is my package held?"))
     assert lead.text == "Held packages keep their version when the rest of the system is upgraded."
+    # without a lead, the fallback for a model sentence that fails the check is the same steps
+    failing = pipeline(settings, path, "Bananas grow on tall trees in warm places.", lead="none")
+    answer = failing.ask("How do I put a package on hold?")
+    assert answer.fallback == "quote" and "apt-mark unhold" in answer.sentences[0].text
 
 
 def test_the_best_matching_sentence_opens_the_answer_when_no_title_matches(settings, guide):

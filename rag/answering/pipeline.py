@@ -172,7 +172,7 @@ class Pipeline:
         failed = verifier.dropped or verifier.off_topic  # the model answered, nothing held up
         if self.limits.quote_fallback and not verifier.supported and failed:
             if gate.section:  # the section answers: its opening, not a sentence like the question
-                quote = verifier.lead_quote(gate.best)
+                quote = _section_opening(standalone, gate, verifier)
             else:
                 quote = verifier.best_quote(standalone, gate.best)
             if quote:
@@ -213,7 +213,7 @@ class Pipeline:
         if self.limits.lead == "none":
             return None
         if gate.section:
-            return verifier.lead_quote(1, steps=asks_how(question))
+            return _section_opening(question, gate, verifier)
         if self.limits.lead == "best":
             return verifier.best_quote(question, gate.best, LEAD_COVERAGE, alone=True)
         return None
@@ -288,3 +288,9 @@ class Pipeline:
         timings = {**clock.timings, "total_s": time.perf_counter() - clock.start}
         answer = replace(answer, timings=timings)
         return replace(answer, id=self.store.answers.save(answer))
+
+
+def _section_opening(question: str, gate: Gate, verifier: Verifier) -> Sentence | None:
+    """The opening of the section whose title is the question (the lead, or the fallback when
+    there was none): with the steps that follow it when the question asks how."""
+    return verifier.lead_quote(gate.best, steps=asks_how(question))
