@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from test_ingest import make_ingestor
 
-from rag.answering.pipeline import Pipeline
+from rag.answering.pipeline import Pipeline, relevance
 from rag.answering.quotes import quotable, whole_span
 from rag.answering.scorers import LexicalScorer
 from rag.fakes import HashEmbedder, ScriptedGenerator
@@ -155,12 +155,63 @@ def test_a_question_that_asks_how_gets_the_steps_not_only_the_opening(settings, 
     assert lead.quoted and lead.text.startswith("There are two ways of holding back a package")
     assert "apt-mark hold package_name" in lead.text and "apt-mark unhold" in lead.text
     assert "Held packages" not in lead.text  # the next section is not part of the steps
+    # the ask may come after some context: it still asks how
+    lead = next(answering.stream("I have a package. How can I put it on hold?"))
+    assert "apt-mark hold package_name" in lead.text
     lead = next(answering.stream("Why is my package held?"))
     assert lead.text == "Held packages keep their version when the rest of the system is upgraded."
     # without a lead, the fallback for a model sentence that fails the check is the same steps
     failing = pipeline(settings, path, "Bananas grow on tall trees in warm places.", lead="none")
     answer = failing.ask("How do I put a package on hold?")
     assert answer.fallback == "quote" and "apt-mark unhold" in answer.sentences[0].text
+
+
+RELEASES = """# Releases
+
+## Which release is better for me?
+
+The answer is a bit complicated. It really depends on what you intend to do. For a server
+that must not break, install the stable release. The testing release has newer software.
+Older releases get security fixes for a year.
+
+## What is this guide?
+
+The guide answers common questions about releases, mirrors, kernels, installers, upgrades, security
+updates, the archive and its pools, and points to the manuals where a longer answer is needed.
+
+## Authors
+
+What this guide is owes much to Ann, who wrote this guide; Bob keeps this guide.
+"""
+
+
+@pytest.fixture
+def releases(tmp_path):
+    path = tmp_path / "releases.md"
+    path.write_text(RELEASES)
+    return path
+
+
+def test_an_opening_that_does_not_touch_the_question_takes_the_answer_along(settings, releases):
+    answering = pipeline(settings, releases, "I don't know.")
+    lead = next(answering.stream("Which release is better for me?"))
+    # "The answer is a bit complicated." names nothing the question asks about: the opening
+    # runs on to the sentence that does, and no further
+    assert lead.quoted and lead.text.startswith("The answer is a bit complicated.")
+    assert lead.text.endswith("install the stable release.")
+
+
+def test_the_questions_section_answers_even_when_a_neighbour_scores_higher(settings, releases):
+    answering = pipeline(settings, releases, "I don't know.")
+    question = "What is this guide?"
+    hits = answering.retrieve(question)
+    terms = answering.retriever.indexer.terms
+    score = {h.chunk.heading.rsplit(" > ", 1)[-1]: relevance(question, h, terms) for h in hits}
+    assert score["Authors"] > score["What is this guide?"]  # the guide's words are all there
+    gate = answering.gate(question, hits)
+    assert gate.section and gate.passages[gate.best - 1].chunk.heading.endswith("this guide?")
+    lead = next(answering.stream(question))
+    assert lead.text.startswith("The guide answers common questions about releases")
 
 
 def test_the_best_matching_sentence_opens_the_answer_when_no_title_matches(settings, guide):

@@ -184,26 +184,36 @@ class Pipeline:
     def gate(self, question: str, hits: list[Hit]) -> Gate:
         """Relevance of each passage; no passage at `min_relevance` closes the gate (the answer
         is "not in the sources" without asking the generator). The passages the generator sees:
-        the most relevant alone (after its section's first chunk, when it is not that chunk)
-        when its section's heading holds `section_match` of the question's words
-        (documentation answers by section: the question is that section's title), else all
-        but the clearly unrelated ones."""
+        the first relevant one whose section's heading holds `section_match` of the question's
+        words, alone (after its section's first chunk, when it is not that chunk): documentation
+        answers by section, the question is that section's title, even when a neighbouring
+        section scores higher ("What is this FAQ?" and "Authors" of the same chapter); else
+        all but the clearly unrelated ones."""
         terms = self.retriever.indexer.terms if hits else None
         scores = [relevance(question, h, terms) for h in hits]
         best = max(scores, default=0.0)
         if not hits or best < self.limits.min_relevance:
             return Gate(best, [], 0, {})
         weights = terms.weights(question)
-        top = scores.index(best)
-        section = hits[top].chunk.heading.rsplit(" > ", 1)[-1]
-        match = self.limits.section_match
-        if section and match < 1 and weighted_coverage(weights, section) >= match:
+        titled = [  # in retrieval order: the retriever ranks the question's sections first
+            i
+            for i, hit in enumerate(hits)
+            if scores[i] >= self.limits.min_relevance and self._titles(hit, weights)
+        ]
+        top = titled[0] if titled else scores.index(best)
+        if titled:
             opening = self.store.section_opening(hits[top])  # the section states its answer first
             passages = [hits[top]] if opening == hits[top] else [opening, hits[top]]
             return Gate(best, passages, 1, weights, section=True)
         floor = self.limits.min_relevance / 2  # clearly unrelated passages stay out of the prompt
         kept = [i for i, score in enumerate(scores) if score >= floor]
         return Gate(best, [hits[i] for i in kept], kept.index(top) + 1, weights)
+
+    def _titles(self, hit: Hit, weights: dict[str, float]) -> bool:
+        """Is the passage's section title the question (its heading holds `section_match`)?"""
+        section = hit.chunk.heading.rsplit(" > ", 1)[-1]
+        match = self.limits.section_match
+        return bool(section) and match < 1 and weighted_coverage(weights, section) >= match
 
     def _lead(self, question: str, gate: Gate, verifier: Verifier) -> Sentence | None:
         """The answer's opening, verbatim from the best passage, shown before the model has

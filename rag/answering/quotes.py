@@ -20,6 +20,7 @@ _POINTER = re.compile(
 )
 # a quoted question title inside a sentence ("see Section 6.10, “What's in the pool?”")
 QUOTED_TITLE = re.compile(r"[“\"][^”\"]{3,200}\?[”\"]")
+_ASKS = re.compile(r"(?<=[.!?;])\s+")  # the sentences of a question: context, then the ask
 _LIST_TAIL = re.compile(r"^[\d.]+[,;]$")  # "8," of "... jessie for release 8, stretch ..."
 # a question whose answer is a procedure: "How do I ...", "How can one ...", "How to ...",
 # "What is the command to ..." (not "How many", "How long", "How does X work")
@@ -40,8 +41,10 @@ def asks_how(question: str) -> bool:
     (True, False)
     >>> asks_how("What is the command to list installed packages?")
     True
+    >>> asks_how("I have Debian installed. How do I know which release I run?")
+    True
     """
-    return bool(_HOW.match(question))
+    return any(_HOW.match(part) for part in _ASKS.split(question))
 
 
 def is_pointer(text: str) -> bool:

@@ -35,6 +35,10 @@ _ABSTAIN = re.compile(
 
 
 STEPS_CHARS = 400  # of a section's opening shown for a question that asks how
+# an opening with under this share of the question's term weight ("The answer is a bit
+# complicated.") takes the sentences after it along, up to OPENING_CHARS
+OPENING_TOUCH = 0.15
+OPENING_CHARS = 300
 
 
 def _steps_end(passage: str, start: int, end: int) -> int:
@@ -141,11 +145,25 @@ class Verifier:
             start, end = spans[0]
             if steps:
                 end = _steps_end(passage, start, end)
-            elif len(passage[start:end].split()) < 8 and len(spans) > 1:
-                end = spans[1][1]
+            else:
+                end = self._opening_end(passage, start, end, spans[1:])
             return self._quote_sentence(position, start, end, steps=steps)
         finally:
             self.seconds += time.perf_counter() - t0
+
+    def _opening_end(self, passage: str, start: int, end: int, rest: list[tuple[int, int]]) -> int:
+        """Where a section's opening ends: a short first sentence ("Yes.") takes the next along;
+        one that does not touch the question ("The answer is a bit complicated.") takes the
+        sentences after it until they do, up to OPENING_CHARS."""
+        for n, (_, b) in enumerate(rest):
+            text = passage[start:end]
+            short = n == 0 and len(text.split()) < 8
+            if not short and weighted_coverage(self.weights, text) >= OPENING_TOUCH:
+                break
+            if not short and len(" ".join(passage[start:b].split())) > OPENING_CHARS:
+                break
+            end = b
+        return end
 
     def _scores(self, text: str, positions: list[int]) -> dict[int, float]:
         pairs = [(text, self.hits[n - 1].chunk.text) for n in positions]
