@@ -56,6 +56,7 @@ bench: setup browser $(PEER)/.installed
 	$(PY) bench/bench_latency.py   # before vs now: first sentence, whole answer, footnote ask
 	$(PY) bench/bench_embed.py     # torch vs ONNX int8: throughput and SciFact nDCG@10
 	$(PY) bench/bench_pdf.py       # PDF libraries: word F1 against the known text, pages/s
+	$(PY) bench/bench_meaning.py   # a trained support classifier vs the rules, on unseen sets
 	BENCH_PEER_PYTHON=$(PEER)/bin/python $(PY) bench/bench_retrieval.py
 	$(PY) bench/bench_crawl.py
 	$(PY) bench/bench_api.py
