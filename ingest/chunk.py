@@ -59,9 +59,11 @@ def chunk_document(doc: Document, size: int, overlap: int) -> list[Chunk]:
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=size,
         chunk_overlap=overlap,
-        # paragraphs, then sentence ends, then lines: prose wrapped by hand is cut where a
-        # sentence ends, not in the middle of one
-        separators=["\n\n", ". ", "? ", "! ", "\n", "; ", ", ", " ", ""],
+        # paragraphs, then sentence ends (before a space or a line break), then lines: prose
+        # wrapped by hand or by a PDF's lines is cut where a sentence ends, not in the middle
+        # of one ("... use the" | "lsb_release -a command.")
+        separators=["\n\n", r"[.?!][ \n]", "\n", "; ", ", ", " ", ""],
+        is_separator_regex=True,
         keep_separator="end",
     )
     chunks: list[Chunk] = []

@@ -98,6 +98,17 @@ def test_chunks_carry_offsets_into_the_document():
     assert len({c.id for c in chunks}) == len(chunks)  # repeated text still gets distinct ids
 
 
+def test_lines_wrapped_like_a_pdf_are_cut_where_a_sentence_ends():
+    # a PDF's text: every line broken at the page width, sentences running across the breaks
+    sentence = "To check which release runs, use the\nlsb_release -a command in a shell.\n"
+    doc = Document("d", "src", sentence * 12)
+    chunks = chunk_document(doc, 200, 0)
+    assert len(chunks) > 3
+    for c in chunks:
+        assert doc.text[c.start : c.end] == c.text
+        assert c.text.startswith("To check") and c.text.rstrip().endswith("shell.")
+
+
 def test_extraction_keeps_main_text_and_metadata():
     doc = read_file(CORPUS / "lumen-x2-errors.html", 10**6)
     assert doc.title.startswith("Lumen X2 error codes")
