@@ -8,7 +8,7 @@ import pytest
 from conftest import CORPUS
 
 from ingest.chunk import chunk_document
-from ingest.extract import read_file
+from ingest.extract import extract_html, read_file
 from ingest.pipeline import Ingestor
 from ingest.safety import NetworkPolicy
 from rag.errors import IngestError
@@ -107,6 +107,15 @@ def test_lines_wrapped_like_a_pdf_are_cut_where_a_sentence_ends():
     for c in chunks:
         assert doc.text[c.start : c.end] == c.text
         assert c.text.startswith("To check") and c.text.rstrip().endswith("shell.")
+
+
+def test_a_paragraph_holding_an_empty_anchor_is_kept():
+    # DocBook marks index terms with empty anchors (`<a id="idm1856" class="indexterm"></a>`):
+    # trafilatura alone drops this page's first section, heading and answer, whole
+    html = (CORPUS.parent / "faq" / "index-anchors.html").read_text()
+    text = " ".join(extract_html(html, "index-anchors.html")[0].split())
+    assert "The lumen-fonts package does this, edit the /etc/lumen/font.conf file." in text
+    assert "lower the speeds in those files" in text and "Prev" not in text
 
 
 def test_extraction_keeps_main_text_and_metadata():
