@@ -66,3 +66,31 @@ def test_quote_spans_keep_a_name_with_its_initial():
     first, second = "Notable are St. John's Cathedral.", "It was rebuilt by Christopher J. Wren."
     passage = f"{first} {second}"
     assert [passage[a:b] for a, b in sentence_spans(passage)] == [first, second]
+
+
+def test_prose_wrapped_before_a_capital_or_a_number_stays_one_sentence():
+    # documentation wrapped by hand: a line break before "Handbook." or "1.3.x" is not the end
+    # of a heading or a list item, whatever case the next line starts with
+    passage = (
+        "Where can I read more?\n"
+        "Further information is maintained in the Lumen Router Kernel\n"
+        "Handbook.\n"
+        "Older codenames are: buzz for release 1.1, bo for releases\n"
+        "1.3.x, and hamm for release 2.0.\n"
+        "Commands\n"
+        " lumen-cli show status -> lumen status --all --verbose\n"
+        " lumen-cli show version -> lumen version --short --all\n"
+        "- Install the lumen-tools package on every router first\n"
+        "- Then run lumen-cli once"
+    )
+    assert [passage[a:b] for a, b in sentence_spans(passage)] == [
+        "Where can I read more?",
+        "Further information is maintained in the Lumen Router Kernel\nHandbook.",
+        "Older codenames are: buzz for release 1.1, bo for releases\n1.3.x, and hamm for release"
+        " 2.0.",
+        "Commands",  # a heading, then command lines and list items: each its own unit
+        " lumen-cli show status -> lumen status --all --verbose",
+        " lumen-cli show version -> lumen version --short --all",
+        "- Install the lumen-tools package on every router first",
+        "- Then run lumen-cli once",
+    ]

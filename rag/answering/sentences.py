@@ -24,6 +24,12 @@ _ABBREVIATIONS = frozenset(
     )
 )
 _BEFORE_NUMBERS = frozenset(["no", "nos", "vol", "fig", "figs", "pp", "p"])
+# a line break after a line of this many words is prose wrapped by hand, not the end of a heading
+# or a list item (unless the line is one: "- ...", "1. ...", "10.5. Where ...", "Chapter 4. ...",
+# or indented code)
+PROSE_WORDS = 8
+_LIST_ITEM = re.compile(r"\s*([-*•]|\d+(\.\d+)*[.)]?|chapter \d+\.?)\s", re.I)
+_NUMBERED = re.compile(r"\d+[.)]\s")  # a numbered item starts the next line
 
 
 def ends_sentence(text: str, stop: int, following: str) -> bool:
@@ -87,11 +93,18 @@ def _ends_line(text: str, match: re.Match[str]) -> bool:
     >>> t = "Install it, and it\\nwill ask for the\\nsize\\nE42: fan failure\\nThe fan"
     >>> [t[: m.start()].rsplit("\\n", 1)[-1] for m in re.finditer("\\n", t) if _ends_line(t, m)]
     ['size', 'E42: fan failure']
+    >>> t = "More is said in the Debian Linux Kernel\\nHandbook, for release\\n1.3.x and up."
+    >>> [m.start() for m in re.finditer("\\n", t) if _ends_line(t, m)]
+    []
     """
     line = text[text.rfind("\n", 0, match.start()) + 1 : match.start()].rstrip()
     following = text[match.end() : match.end() + 1]
     if len(line) > 60 or not line or following.islower():
         return False
+    if following.isdigit() and not _NUMBERED.match(text, match.end()):
+        return False  # "... bo for releases" | "1.3.x, hamm for release 2.0"
+    if len(line.split()) >= PROSE_WORDS and not line[:1].isspace() and not _LIST_ITEM.match(line):
+        return False  # "Further information is maintained in the Debian Linux Kernel" | "Handbook."
     return not (line.endswith((",", "-", "(", ":", "/")) or line.split()[-1].lower() in STOPWORDS)
 
 
