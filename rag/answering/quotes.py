@@ -20,6 +20,7 @@ _POINTER = re.compile(
 )
 # a quoted question title inside a sentence ("see Section 6.10, “What's in the pool?”")
 QUOTED_TITLE = re.compile(r"[“\"][^”\"]{3,200}\?[”\"]")
+_IF_SO_HOW = re.compile(r"\bif so,? how\b", re.I)  # "Can I remove it, and if so, how?"
 _ASKS = re.compile(r"(?<=[.!?;])\s+")  # the sentences of a question: context, then the ask
 _LIST_TAIL = re.compile(r"^[\d.]+[,;]$")  # "8," of "... jessie for release 8, stretch ..."
 # a question whose answer is a procedure: "How do I ...", "How can one ...", "How to ...",
@@ -43,8 +44,10 @@ def asks_how(question: str) -> bool:
     True
     >>> asks_how("I have Debian installed. How do I know which release I run?")
     True
+    >>> asks_how("Can I remove an old kernel, and if so, how?")
+    True
     """
-    return any(_HOW.match(part) for part in _ASKS.split(question))
+    return bool(_IF_SO_HOW.search(question)) or any(_HOW.match(p) for p in _ASKS.split(question))
 
 
 def is_pointer(text: str) -> bool:
