@@ -176,7 +176,7 @@ Older releases get security fixes for a year.
 
 ## What is this guide?
 
-The guide answers common questions about releases, mirrors, kernels, installers, upgrades, security
+This guide answers common questions about releases, mirrors, kernels, installers, upgrades, security
 updates, the archive and its pools, and points to the manuals where a longer answer is needed.
 
 ## Authors
@@ -210,8 +210,8 @@ def test_the_questions_section_answers_even_when_a_neighbour_scores_higher(setti
     assert score["Authors"] > score["What is this guide?"]  # the guide's words are all there
     gate = answering.gate(question, hits)
     assert gate.section and gate.passages[gate.best - 1].chunk.heading.endswith("this guide?")
-    lead = next(answering.stream(question))
-    assert lead.text.startswith("The guide answers common questions about releases")
+    lead = next(answering.stream(question))  # "This guide" refers to the title, not glued to it
+    assert lead.text.startswith("This guide answers common questions about releases")
 
 
 def test_the_best_matching_sentence_opens_the_answer_when_no_title_matches(settings, guide):

@@ -105,6 +105,9 @@ def whole_span(passage: str, start: int, end: int) -> tuple[int, int]:
     >>> p = "The apt tool installs packages. It downloads them first."
     >>> s, e = whole_span(p, p.index("It"), len(p)); p[s:e]
     'The apt tool installs packages. It downloads them first.'
+    >>> p = "## What is this FAQ?\\nThis document answers questions."
+    >>> s, e = whole_span(p, p.index("This"), len(p)); p[s:e]
+    'This document answers questions.'
     """
     spans = sentence_spans(passage)
     for i, (a, b) in enumerate(spans):
@@ -116,8 +119,16 @@ def whole_span(passage: str, start: int, end: int) -> tuple[int, int]:
     text = passage[start:end].lstrip()
     before = passage[: spans[first][0]].rstrip()
     if first > 0 and (_continues(text, before) or _NEEDS_SUBJECT.match(text)):
-        first -= 1
+        a, b = spans[first - 1]
+        if not _is_title(passage[a:b]):  # "## 1.1 What is this FAQ?" | "This document ..."
+            first -= 1
     return min(start, spans[first][0]), end
+
+
+def _is_title(unit: str) -> bool:
+    """A heading line or a question: the topic a following "This ..." refers to, never part of a
+    quote (a quote that held it would not be quotable at all)."""
+    return unit.lstrip().startswith("#") or unit.rstrip().endswith("?")
 
 
 def _continues(text: str, before: str) -> bool:
