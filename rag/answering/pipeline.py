@@ -191,21 +191,18 @@ class Pipeline:
         all but the clearly unrelated ones."""
         terms = self.retriever.indexer.terms if hits else None
         scores = [relevance(question, h, terms) for h in hits]
-        best = max(scores, default=0.0)
-        if not hits or best < self.limits.min_relevance:
+        best, least = max(scores, default=0.0), self.limits.min_relevance
+        if not hits or best < least:
             return Gate(best, [], 0, {})
         weights = terms.weights(question)
-        titled = [  # in retrieval order: the retriever ranks the question's sections first
-            i
-            for i, hit in enumerate(hits)
-            if scores[i] >= self.limits.min_relevance and self._titles(hit, weights)
-        ]
+        # in retrieval order: the retriever ranks the question's sections first
+        titled = [i for i, h in enumerate(hits) if scores[i] >= least and self._titles(h, weights)]
         top = titled[0] if titled else scores.index(best)
         if titled:
             opening = self.store.section_opening(hits[top])  # the section states its answer first
             passages = [hits[top]] if opening == hits[top] else [opening, hits[top]]
             return Gate(best, passages, 1, weights, section=True)
-        floor = self.limits.min_relevance / 2  # clearly unrelated passages stay out of the prompt
+        floor = least / 2  # clearly unrelated passages stay out of the prompt
         kept = [i for i, score in enumerate(scores) if score >= floor]
         return Gate(best, [hits[i] for i in kept], kept.index(top) + 1, weights)
 
