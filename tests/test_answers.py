@@ -251,3 +251,23 @@ def test_no_lead_when_two_sentences_match_the_question_alike(settings, guide):
     clear = list(answering.stream("How do I purge the configuration files?"))[-1]
     assert clear.sentences[0].quoted and "apt purge hello instead" in clear.sentences[0].text
     assert clear.timings["first_sentence_s"] < clear.timings["first_token_s"]
+
+
+def test_a_question_heading_is_no_evidence_for_a_statement(settings, tmp_path):
+    path = tmp_path / "tracking.md"
+    path.write_text(
+        "# Releases\n\n## Why could testing break for months after a release?\n\n"
+        "Fixes in unstable reach testing after a number of days, and only when no release "
+        "critical bug is filed against them.\n"
+    )
+    # the model turns the section's question into a claim: every word of it is in the passage,
+    # in order, but only in its heading, and a question states nothing
+    reply = (
+        "Testing could break for months after a release. "
+        "Fixes in unstable reach testing after a number of days."
+    )
+    question = "Why could testing break for months after a release?"
+    answer = pipeline(settings, path, reply, lead="none").ask(question)
+    shown = [s.text for s in answer.sentences]
+    assert not any(text.startswith("Testing could break") for text in shown)
+    assert any(text.startswith("Fixes in unstable reach testing") for text in shown)

@@ -120,12 +120,12 @@ def whole_span(passage: str, start: int, end: int) -> tuple[int, int]:
     before = passage[: spans[first][0]].rstrip()
     if first > 0 and (_continues(text, before) or _NEEDS_SUBJECT.match(text)):
         a, b = spans[first - 1]
-        if not _is_title(passage[a:b]):  # "## 1.1 What is this FAQ?" | "This document ..."
+        if not is_title(passage[a:b]):  # "## 1.1 What is this FAQ?" | "This document ..."
             first -= 1
     return min(start, spans[first][0]), end
 
 
-def _is_title(unit: str) -> bool:
+def is_title(unit: str) -> bool:
     """A heading line or a question: the topic a following "This ..." refers to, never part of a
     quote (a quote that held it would not be quotable at all)."""
     return unit.lstrip().startswith("#") or unit.rstrip().endswith("?")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from rag.answering.citations import Numbering, align_quote, parse_markers
 from rag.answering.meaning import keeps_meaning
-from rag.answering.quotes import is_pointer, quotable, whole_span, without_titles
+from rag.answering.quotes import is_pointer, is_title, quotable, whole_span, without_titles
 from rag.answering.scorers import SupportScorer
 from rag.answering.sentences import sentence_spans
 from rag.answering.support import support, weighted_coverage
@@ -87,6 +87,7 @@ class Verifier:
         self.first_quote: dict[int, tuple[int, int]] = {}  # passage position -> quote span
         self.shown: list[tuple[int, int, int, str]] = []  # (position, start, end, text) shown
         self.answering: set[int] = set()  # positions whose shown sentences address the question
+        self._stated: dict[int, str] = {}  # position -> what its passage states (`_evidence`)
         self.dropped, self.requoted, self.off_topic, self.repeated = 0, 0, 0, 0
         self.seconds = 0.0
 
@@ -166,8 +167,25 @@ class Verifier:
         return end
 
     def _scores(self, text: str, positions: list[int]) -> dict[int, float]:
-        pairs = [(text, self.hits[n - 1].chunk.text) for n in positions]
+        pairs = [(text, self._evidence(n)) for n in positions]
         return dict(zip(positions, self.scorer.scores(pairs), strict=True))
+
+    def _evidence(self, position: int) -> str:
+        """What passage `position` states: its text with its heading lines and its questions
+        blanked (same offsets). "Can I change to testing?" under which a passage answers is no
+        evidence that "I can change to testing", nor are a question's words evidence of a
+        claim built from them."""
+        if position not in self._stated:
+            chunk = self.hits[position - 1].chunk
+            text, title = chunk.text, chunk.heading.rsplit(" > ", 1)[-1].split()
+            first = text.split("\n", 1)[0]
+            if title and first.split() == title:  # a page's heading line, as extracted
+                text = " " * len(first) + text[len(first) :]
+            for a, b in sentence_spans(text):
+                if is_title(text[a:b]):
+                    text = text[:a] + " " * (b - a) + text[b:]
+            self._stated[position] = text
+        return self._stated[position]
 
     def _check(self, raw: str) -> Sentence | None:
         text, cited = parse_markers(raw)
@@ -188,8 +206,7 @@ class Verifier:
         if is_pointer(text) or not self._answers(text, position):
             self.off_topic += 1
             return None
-        passage = self.hits[position - 1].chunk.text
-        if not keeps_meaning(text, passage, best, self.policy.quote_below):
+        if not keeps_meaning(text, self._evidence(position), best, self.policy.quote_below):
             return self._stand_in(text, position, start, end)
         if self._repeats(text, position, start, end):
             self.repeated += 1
