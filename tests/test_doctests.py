@@ -9,6 +9,7 @@ MODULES = [
     "rag.types",
     "rag.answering.citations",
     "rag.answering.meaning",
+    "rag.answering.openings",
     "rag.answering.prompt",
     "rag.answering.quotes",
     "rag.answering.sentences",

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from rag.answering.citations import Numbering, align_quote, parse_markers
 from rag.answering.meaning import keeps_meaning
+from rag.answering.openings import opening_end, steps_end
 from rag.answering.quotes import is_pointer, is_title, quotable, whole_span, without_titles
 from rag.answering.scorers import SupportScorer
 from rag.answering.sentences import sentence_spans
@@ -32,31 +33,6 @@ _ABSTAIN = re.compile(
     r"(contain|mention|say)|no information|not (provided|mentioned) in",
     re.I,
 )
-
-
-STEPS_CHARS = 400  # of a section's opening shown for a question that asks how
-# an opening with under this share of the question's term weight ("The answer is a bit
-# complicated.") takes the sentences after it along, up to OPENING_CHARS
-OPENING_TOUCH = 0.15
-OPENING_CHARS = 300
-
-
-def _steps_end(passage: str, start: int, end: int) -> int:
-    r"""The end of the run of sentences and command lines from `start` (whose first unit ends at
-    `end`) that fits in STEPS_CHARS, cut where a unit ends; a pointer elsewhere ("See Section
-    3.") ends the steps.
-
-    >>> p = "Use apt.\nInstall it with:\napt install foo\nThen run foo."
-    >>> p[: _steps_end(p, 0, 8)]
-    'Use apt.\nInstall it with:\napt install foo\nThen run foo.'
-    """
-    for a, b in sentence_spans(passage):
-        if a < end:
-            continue
-        if is_pointer(passage[a:b]) or len(" ".join(passage[start:b].split())) > STEPS_CHARS:
-            break
-        end = b
-    return end
 
 
 @dataclass(frozen=True)
@@ -136,7 +112,7 @@ class Verifier:
         that can stand as a quote (a short one, "Yes.", takes the next along). For a passage
         whose section title is the question: documentation states its answer first. `steps`
         (the question asks how): the opening with the instructions that follow it, sentences
-        and command lines, up to STEPS_CHARS."""
+        and command lines, up to `openings.STEPS_CHARS`."""
         t0 = time.perf_counter()
         try:
             passage = self.hits[position - 1].chunk.text
@@ -145,26 +121,12 @@ class Verifier:
                 return None
             start, end = spans[0]
             if steps:
-                end = _steps_end(passage, start, end)
+                end = steps_end(passage, start, end)
             else:
-                end = self._opening_end(passage, start, end, spans[1:])
+                end = opening_end(passage, start, end, spans[1:], self.weights)
             return self._quote_sentence(position, start, end, steps=steps)
         finally:
             self.seconds += time.perf_counter() - t0
-
-    def _opening_end(self, passage: str, start: int, end: int, rest: list[tuple[int, int]]) -> int:
-        """Where a section's opening ends: a short first sentence ("Yes.") takes the next along;
-        one that does not touch the question ("The answer is a bit complicated.") takes the
-        sentences after it until they do, up to OPENING_CHARS."""
-        for n, (_, b) in enumerate(rest):
-            text = passage[start:end]
-            short = n == 0 and len(text.split()) < 8
-            if not short and weighted_coverage(self.weights, text) >= OPENING_TOUCH:
-                break
-            if not short and len(" ".join(passage[start:b].split())) > OPENING_CHARS:
-                break
-            end = b
-        return end
 
     def _scores(self, text: str, positions: list[int]) -> dict[int, float]:
         pairs = [(text, self._evidence(n)) for n in positions]
