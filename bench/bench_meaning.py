@@ -26,12 +26,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import rankdata
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from evals.edits import edits  # noqa: E402
-from evals.judging import READERS  # noqa: E402
+from evals.judging import READERS, roc_auc  # noqa: E402
 from rag.answering.citations import align_quote, best_span  # noqa: E402
 from rag.answering.meaning import MeaningScorer  # noqa: E402
 from rag.answering.sentences import sentence_spans  # noqa: E402
@@ -116,14 +115,6 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50):
     return mean, scale, w
 
 
-def auc(scores, labels) -> float:
-    """ROC-AUC from ranks (ties count half), fast enough to bootstrap."""
-    scores, labels = np.asarray(scores, dtype=float), np.asarray(labels, dtype=bool)
-    ranks = rankdata(scores)
-    pos = labels.sum()
-    return float((ranks[labels].sum() - pos * (pos + 1) / 2) / (pos * (len(labels) - pos)))
-
-
 def predict(model, x: np.ndarray) -> np.ndarray:
     mean, scale, w = model
     return np.column_stack([(x - mean) / scale, np.ones(len(x))]) @ w
@@ -165,18 +156,18 @@ def main() -> None:
         trained = predict(model, x[held])
         print(
             f"{held:<10} {len(rows):>6} {np.mean(labels):>5.2f} "
-            f"{auc(x[held][:, 0], labels):>8.3f} "
-            f"{auc(x[held][:, -1], labels):>8.3f} {auc(live, labels):>8.3f} "
-            f"{auc(trained, labels):>8.3f}"
+            f"{roc_auc(x[held][:, 0], labels):>8.3f} "
+            f"{roc_auc(x[held][:, -1], labels):>8.3f} {roc_auc(live, labels):>8.3f} "
+            f"{roc_auc(trained, labels):>8.3f}"
         )
     boot = np.random.default_rng(0)
     labels, trained = y["summedits"], predict(model, x["summedits"])
     gains = {"lexical": [], "lex+ord": []}
     for _ in range(1000):
         i = boot.integers(0, len(labels), len(labels))
-        base = auc(trained[i], labels[i])
-        gains["lexical"].append(base - auc(x["summedits"][i, 0], labels[i]))
-        gains["lex+ord"].append(base - auc(x["summedits"][i, -1], labels[i]))
+        base = roc_auc(trained[i], labels[i])
+        gains["lexical"].append(base - roc_auc(x["summedits"][i, 0], labels[i]))
+        gains["lex+ord"].append(base - roc_auc(x["summedits"][i, -1], labels[i]))
     for name, values in gains.items():
         low, high = np.percentile(values, [2.5, 97.5])
         print(f"SummEdits: trained - {name}: {np.mean(values):+.3f} [{low:+.3f}, {high:+.3f}]")

@@ -13,17 +13,25 @@ from evals.dataset import DatasetError
 
 
 def roc_auc(scores: list[float], labels: list[int]) -> float:
-    """Probability that a random positive outscores a random negative (ties count half).
+    """Probability that a random positive outscores a random negative (ties count half),
+    from ranks (fast enough to bootstrap).
 
     >>> roc_auc([0.9, 0.8, 0.3, 0.1], [1, 0, 1, 0])
     0.75
     """
-    pos = [s for s, y in zip(scores, labels, strict=True) if y]
-    neg = [s for s, y in zip(scores, labels, strict=True) if not y]
-    if not pos or not neg:
+    pairs = sorted(zip(scores, labels, strict=True), key=lambda p: p[0])
+    positives = sum(1 for _, y in pairs if y)
+    negatives = len(pairs) - positives
+    if not positives or not negatives:
         return float("nan")
-    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
-    return wins / (len(pos) * len(neg))
+    rank_sum, i = 0.0, 0
+    while i < len(pairs):  # rank by score, tied scores sharing their average rank
+        j = i
+        while j < len(pairs) and pairs[j][0] == pairs[i][0]:
+            j += 1
+        rank_sum += sum(1 for _, y in pairs[i:j] if y) * (i + j + 1) / 2
+        i = j
+    return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
 
 
 def balanced_accuracy(scores: list[float], labels: list[int], threshold: float) -> float:
