@@ -33,9 +33,9 @@ from evals.edits import edits  # noqa: E402
 from evals.judging import READERS, roc_auc  # noqa: E402
 from rag.answering.citations import align_quote, best_span  # noqa: E402
 from rag.answering.meaning import MeaningScorer  # noqa: E402
-from rag.answering.sentences import sentence_spans  # noqa: E402
-from rag.answering.support import in_order, negated, novel_facts, support  # noqa: E402
-from rag.answering.words import content_words  # noqa: E402
+from rag.text.overlap import in_order, negated, novel_facts, support  # noqa: E402
+from rag.text.units import sentence_spans  # noqa: E402
+from rag.text.words import content_words  # noqa: E402
 
 DATA = Path(os.environ.get("FOOTNOTE_DATA", Path(__file__).parents[1].parent / "shared" / "data"))
 SETS = {

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from evals.metrics import bootstrap_ci
-from rag.answering.scorers import yes_probability
+from rag.generation.yesno import yes_probability
 
 GRADER_SYSTEM = "You are a strict grader of a support assistant's answers."
 ASKS = {
@@ -65,7 +65,7 @@ def grading_messages(question: str, reference: str, answer: str, ask: str) -> li
 
 
 class CorrectnessJudge:
-    """The judge model's P(yes) per ask (a rag.answering.generators.LlamaCppGenerator) and the
+    """The judge model's P(yes) per ask (a rag.generation.llamacpp.LlamaCppGenerator) and the
     embedder's cosine of answer and reference (a rag.retrieval.Embedder)."""
 
     def __init__(self, model, embedder):

@@ -14,7 +14,7 @@ import random
 import re
 from collections.abc import Callable
 
-from rag.answering.sentences import sentence_spans
+from rag.text.units import sentence_spans
 
 _NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*\b")
 _NUMBER = re.compile(r"\b\d+\b")
@@ -68,7 +68,7 @@ def pass_rates(
 def live_rule(threshold: float) -> Callable[[str, str], bool]:
     """The live check's rule (`rag.answering.support.keeps_meaning`) as sure(sentence, passage)."""
     from rag.answering.meaning import keeps_meaning
-    from rag.answering.support import support
+    from rag.text.overlap import support
 
     def sure(sentence: str, passage: str) -> bool:
         return keeps_meaning(sentence, passage, support(sentence, passage), threshold)
@@ -79,7 +79,7 @@ def live_rule(threshold: float) -> Callable[[str, str], bool]:
 def order_rule(threshold: float) -> Callable[[str, str], bool]:
     """The rule before negation and sentence-level support: passage support and word order."""
     from rag.answering.citations import align_quote
-    from rag.answering.support import in_order, support
+    from rag.text.overlap import in_order, support
 
     def sure(sentence: str, passage: str) -> bool:
         start, end = align_quote(sentence, passage, finished=True)

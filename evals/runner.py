@@ -28,10 +28,10 @@ from evals.metrics import (
 from evals.runs import RunStore
 from rag.answering.pipeline import Pipeline
 from rag.answering.scorers import SupportScorer
-from rag.answering.support import support
 from rag.retrieval.retriever import Filters
 from rag.serialise import answer_dict
 from rag.storage.store import Store
+from rag.text.overlap import support
 from rag.types import NOT_IN_SOURCES, Answer
 
 RETRIEVAL_KS = (1, 5, 10, 100)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing_extensions import TypedDict
 
-from rag.types import Answer, Chunk, Citation, Hit, Quote, Sentence
+from rag.types import Answer, Chunk, Citation, Decision, Hit, Quote, Sentence
 
 
 class QuoteJSON(TypedDict):
@@ -27,6 +27,7 @@ class SentenceJSON(TypedDict):
     quoted: bool
     replaces: str
     quotes: list[QuoteJSON]
+    rule: str  # the answering rule that decided to show it (docs/architecture.md)
 
 
 class SourceJSON(TypedDict):
@@ -60,6 +61,12 @@ class CountsJSON(TypedDict):
     repeated_sentences: int
 
 
+class DecisionJSON(TypedDict):
+    action: str  # show | stand_in | flag | drop | off_topic | repeat | abstain | unused
+    rule: str
+    text: str
+
+
 class AnswerJSON(TypedDict):
     id: str
     question: str
@@ -72,6 +79,7 @@ class AnswerJSON(TypedDict):
     relevance: float
     fallback: str  # "" | quote
     counts: CountsJSON
+    decisions: list[DecisionJSON]  # every decision of the check, shown or not, with its rule
     timings: dict[str, float]
 
 
@@ -96,6 +104,9 @@ def answer_dict(answer: Answer) -> AnswerJSON:
             "off_topic_sentences": answer.off_topic,
             "repeated_sentences": answer.repeated,
         },
+        "decisions": [
+            {"action": d.action, "rule": d.rule, "text": d.text} for d in answer.decisions
+        ],
         "timings": {k: round(v, 4) for k, v in answer.timings.items()},
     }
 
@@ -111,6 +122,7 @@ def sentence_dict(sentence: Sentence, answer: Answer | None = None) -> SentenceJ
         "supported": sentence.supported,
         "quoted": sentence.quoted,
         "replaces": sentence.replaces,
+        "rule": sentence.rule,
         "quotes": [
             {
                 "number": q.number,
@@ -170,6 +182,9 @@ def answer_from_dict(data: AnswerJSON) -> Answer:
         requoted=counts.get("requoted_sentences", 0),
         off_topic=counts.get("off_topic_sentences", 0),
         repeated=counts.get("repeated_sentences", 0),
+        decisions=tuple(
+            Decision(d["action"], d["rule"], d["text"]) for d in data.get("decisions", [])
+        ),
     )
 
 
@@ -194,6 +209,7 @@ def sentence_from_dict(s: SentenceJSON) -> Sentence:
         quotes,
         s["quoted"],
         s["replaces"],
+        s.get("rule", ""),
     )
 
 

@@ -120,6 +120,16 @@ class Settings:
         "matches the question, when it holds half the question's words) | section (only the "
         "former) | none",
     )
+    answer_profile: str = _setting(
+        "general",
+        "the named set of answering rules (rag/answering/rules.py; docs/architecture.md says "
+        "what each rule is and where it was measured)",
+    )
+    answer_rules: tuple = _setting(
+        (),
+        "answering rules changed from the profile: a config file's [answer_rules] table, or "
+        "name=value pairs separated by commas (off=steps+lead_best switches rules off)",
+    )
     verifier: str = _setting("lexical", "support scorer of answer sentences: lexical | cascade")
     unsupported: str = _setting("drop", "unsupported sentences: drop | flag (shown, marked)")
     fallback: str = _setting(
@@ -208,6 +218,8 @@ def describe(name: str) -> str:
 
 def _coerce(name: str, value: Any, origin: str) -> Any:
     kind = type(FIELDS[name].default)
+    if kind is tuple:
+        return _pairs(name, value, origin)
     if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
         return value
     try:
@@ -218,6 +230,36 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
         raise ConfigError(
             f"setting {name}={value!r} from {origin} is not a valid {kind.__name__}; fix it there"
         ) from None
+
+
+def _pairs(name: str, value: Any, origin: str) -> tuple[tuple[str, Any], ...]:
+    """A table setting as sorted (key, value) pairs: from a TOML table, or from "a=1, b=x+y"
+    (numbers read as numbers; "+" separates the items of a list)."""
+    if isinstance(value, tuple):
+        return value
+    if isinstance(value, dict):
+        items = value.items()
+    else:
+        items = []
+        for part in filter(None, (p.strip() for p in str(value).split(","))):
+            key, sep, raw = part.partition("=")
+            if not sep or not key.strip():
+                raise ConfigError(
+                    f"setting {name}={value!r} from {origin}: {part!r} is not name=value"
+                )
+            items.append((key.strip(), _scalar(raw.strip())))
+    return tuple(sorted((str(k), tuple(v) if isinstance(v, list) else v) for k, v in items))
+
+
+def _scalar(raw: str) -> Any:
+    if "+" in raw:
+        return tuple(p.strip() for p in raw.split("+") if p.strip())
+    for kind in (int, float):
+        try:
+            return kind(raw)
+        except ValueError:
+            pass
+    return raw
 
 
 def config_file_path(environ: dict[str, str]) -> Path:

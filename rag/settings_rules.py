@@ -63,6 +63,9 @@ def validate(s: Any) -> None:
         )
     if s.vector_backend == "pgvector" and not s.database_url.startswith("postgres"):
         raise ConfigError("vector_backend = pgvector needs a postgresql:// database_url")
+    from rag.answering.rules import answer_rules  # checks the profile and every rule named
+
+    answer_rules(s.answer_profile, dict(s.answer_rules))
     for backend, url, model in (
         (s.generator, "openai_base_url", "openai_model"),
         (s.judge_generator, "judge_openai_base_url", "judge_openai_model"),

@@ -150,6 +150,17 @@ class Sentence:
     quotes: tuple[Quote, ...] = ()  # one per citation, in the same order
     quoted: bool = False  # True: the passage's own words, shown when the model's wording failed
     replaces: str = ""  # for a quote: the model's sentence it stands in for ("" for the fallback)
+    rule: str = ""  # the answering rule that decided to show it (rag.answering.rules.RULES)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One decision of the answer check, shown or not: what it decided about which text, and by
+    which rule (rag.answering.verdict's actions, rag.answering.rules' names)."""
+
+    action: str
+    rule: str
+    text: str
 
 
 ANSWERED = "answered"
@@ -176,6 +187,7 @@ class Answer:
     requoted: int = 0  # generated sentences shown in the source's own words instead
     off_topic: int = 0  # supported sentences not shown: they do not address the question
     repeated: int = 0  # supported sentences not shown: what they say is shown already
+    decisions: tuple[Decision, ...] = ()  # every verdict of the check, in order
 
     @property
     def text(self) -> str:

@@ -8,10 +8,14 @@ from dataclasses import replace
 import pytest
 from test_ingest import make_ingestor
 
-from rag.answering.pipeline import Pipeline, relevance
+from rag.answering.gate import gate, relevance
+from rag.answering.pipeline import Pipeline
+from rag.answering.question import analyse
 from rag.answering.quotes import quotable, whole_span
+from rag.answering.rules import AnswerRules
 from rag.answering.scorers import LexicalScorer
 from rag.fakes import HashEmbedder, ScriptedGenerator
+from rag.text.units import sentence_spans
 from rag.types import ANSWERED, NOT_IN_SOURCES
 from ui.compose import App
 
@@ -95,16 +99,21 @@ def test_a_question_about_a_tool_the_sources_never_name_is_declined(settings, gu
 
 
 def test_quotes_are_whole_statements():
-    assert not quotable("How do I install a package?")
-    assert not quotable("See Section 7.2, “What is a package?”.")
-    assert not quotable("Packages.")
-    assert quotable("The package and everything it depends on are downloaded from a mirror.")
+    rules = AnswerRules()
+    assert not quotable("How do I install a package?", rules)
+    assert not quotable("See Section 7.2, “What is a package?”.", rules)
+    assert not quotable("Packages.", rules)
+    assert quotable("The package and everything it depends on are downloaded from a mirror.", rules)
     passage = "Install the libpaper1 package, and it\nwill ask you for a paper size. It keeps it."
+    units = tuple(sentence_spans(passage))
     start = passage.index("will")
-    s, e = whole_span(passage, start, passage.index("size.") + 5)
+    s, e = whole_span(passage, units, start, passage.index("size.") + 5, rules)
     assert passage[s:e].startswith("Install the libpaper1 package")
-    s, e = whole_span(passage, passage.index("It keeps"), len(passage))
+    s, e = whole_span(passage, units, passage.index("It keeps"), len(passage), rules)
     assert passage[s:e].startswith("Install the libpaper1")  # "It" takes its subject along
+    off = AnswerRules(off=frozenset({"needs_subject"}))
+    s, e = whole_span(passage, units, passage.index("It keeps"), len(passage), off)
+    assert passage[s:e] == "It keeps it."  # the rule switched off
 
 
 def test_a_question_that_is_a_section_title_is_answered_from_that_section_alone(settings, guide):
@@ -205,11 +214,11 @@ def test_the_questions_section_answers_even_when_a_neighbour_scores_higher(setti
     answering = pipeline(settings, releases, "I don't know.")
     question = "What is this guide?"
     hits = answering.retrieve(question)
-    terms = answering.retriever.indexer.terms
-    score = {h.chunk.heading.rsplit(" > ", 1)[-1]: relevance(question, h, terms) for h in hits}
+    asked, rules = analyse(question, answering.retriever.indexer.terms), AnswerRules()
+    score = {h.chunk.heading.rsplit(" > ", 1)[-1]: relevance(asked, h, rules) for h in hits}
     assert score["Authors"] > score["What is this guide?"]  # the guide's words are all there
-    gate = answering.gate(question, hits)
-    assert gate.section and gate.passages[gate.best - 1].chunk.heading.endswith("this guide?")
+    judged = gate(asked, hits, 0.44, 0.8, rules, answering.store.section_opening)
+    assert judged.section and judged.hits[judged.best - 1].chunk.heading.endswith("this guide?")
     lead = next(answering.stream(question))  # "This guide" refers to the title, not glued to it
     assert lead.text.startswith("This guide answers common questions about releases")
 

@@ -1,6 +1,7 @@
-from rag.answering.citations import Numbering, align_quote, parse_markers
-from rag.answering.sentences import complete_sentences, sentence_spans, split_sentences
-from rag.answering.support import support
+from rag.answering.citations import align_quote
+from rag.text.markers import parse_markers
+from rag.text.overlap import support
+from rag.text.units import complete_sentences, sentence_spans, split_sentences
 
 
 def test_parse_markers_variants():
@@ -16,11 +17,6 @@ def test_streamed_sentences_are_released_only_when_final():
     done, rest = complete_sentences("The fan stopped. [1] Unplug it")
     assert done == ["The fan stopped. [1]"] and rest == "Unplug it"
     assert split_sentences("A b c. D e f? G") == ["A b c.", "D e f?", "G"]
-
-
-def test_numbering_is_by_first_use():
-    numbering = Numbering()
-    assert [numbering.cite(n) for n in (3, 1, 3, 2)] == [1, 2, 1, 3]
 
 
 def test_quote_is_the_supporting_sentence_across_wrapped_lines():

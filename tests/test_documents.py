@@ -11,9 +11,9 @@ from test_ingest import make_ingestor
 
 from ingest.chunk import chunk_document
 from ingest.extract import read_file
-from rag.answering.render import sources_text
 from rag.errors import IngestError
 from rag.serialise import answer_dict
+from ui.cli.render import sources_text
 
 MANUAL = [
     ["Lumen X2 manual  rev. 3", "Getting started", "The router has four ports and a reset",

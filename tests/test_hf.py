@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, make_settings
 
-from rag.answering.hf import TransformersGenerator
 from rag.errors import ModelError
 from rag.fakes import HashEmbedder
+from rag.generation.hf import TransformersGenerator
 from ui.compose import App
 
 pytestmark = pytest.mark.real_models

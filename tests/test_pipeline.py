@@ -80,12 +80,16 @@ def test_a_neighbouring_topic_is_not_relevant_enough_to_answer(settings):
 
 
 def test_relevance_combines_cosine_and_question_coverage(settings):
-    from rag.answering.pipeline import relevance
+    from rag.answering.gate import relevance
+    from rag.answering.question import analyse
+    from rag.answering.rules import AnswerRules
 
     app = app_with(settings, "unused")
     (hit,) = app.pipeline.retrieve("What does error code E42 mean?", k=1)
-    assert relevance("What does error code E42 mean?", hit) > hit.score / 2
-    assert relevance("zebra pineapple quantum", hit) == round(max(hit.score, 0) / 2, 4)
+    terms, rules = app.retriever.indexer.terms, AnswerRules()
+    assert relevance(analyse("What does error code E42 mean?", terms), hit, rules) > hit.score / 2
+    unrelated = analyse("zebra pineapple quantum", terms)
+    assert relevance(unrelated, hit, rules) == round(max(hit.score, 0) / 2, 4)
 
 
 def test_empty_store_declines(fake_app):

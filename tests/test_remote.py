@@ -17,9 +17,9 @@ import httpx
 import pytest
 from conftest import CORPUS, make_settings, serving
 
-from rag.answering.remote import OpenAIGenerator
 from rag.errors import ModelError
 from rag.fakes import HashEmbedder
+from rag.generation.remote import OpenAIGenerator
 from ui.api.app import create_api
 from ui.compose import App
 

@@ -11,13 +11,12 @@ from conftest import CORPUS
 from test_ingest import make_ingestor
 
 from evals.judging import import_pairs, load_pairs
-from rag.answering import render
 from rag.answering.pipeline import Pipeline
 from rag.answering.scorers import CascadeScorer, LexicalScorer, LLMJudge, judge_messages
 from rag.fakes import HashEmbedder, ScriptedGenerator
 from rag.serialise import answer_dict
 from rag.types import ANSWERED, NOT_IN_SOURCES
-from ui.cli import main
+from ui.cli import main, render
 from ui.compose import App
 
 

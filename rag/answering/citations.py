@@ -1,44 +1,19 @@
-"""Citation markers and quote spans: parse `[n]`, renumber 1..n by first use, align quotes."""
+"""Quote spans: which span of a passage a sentence aligns with, deterministically."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from rag.text.overlap import support
+from rag.text.units import FINISHED, sentence_spans
 
-from rag.answering.sentences import FINISHED, MARKER, sentence_spans
-from rag.answering.support import support
-
-# a marker the generator wrote stands apart: after a space or a sentence's end, before a space,
-# punctuation or the end; brackets inside words or code ("sys.argv[1]", "tuple([1, 2])") are text
-CITATION = re.compile(
-    rf"(?<![^\s.!?])(?:{MARKER.pattern})(?:\s*{MARKER.pattern})*(?=$|[\s.,;:!?)\]】])", re.I
-)
+Span = tuple[int, int]
 
 
-def parse_markers(sentence: str) -> tuple[str, list[int]]:
-    """Split a sentence into its text without citation markers and the numbers it cites, in
-    order; brackets that belong to the text stay.
-
-    >>> parse_markers("Paris is in France [1][3]. ")
-    ('Paris is in France.', [1, 3])
-    >>> parse_markers("See [Source 2, 1].")
-    ('See.', [2, 1])
-    >>> parse_markers("Use tuple([1, 2, 3]) or sys.argv[1] here [2].")
-    ('Use tuple([1, 2, 3]) or sys.argv[1] here.', [2])
-    """
-    numbers: list[int] = []
-    for run in CITATION.finditer(sentence):
-        for match in MARKER.finditer(run.group(0)):
-            numbers += [int(n) for n in re.findall(r"\d+", match.group(1))]
-    text = CITATION.sub("", sentence)
-    text = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s+", " ", text)).strip()
-    return text, list(dict.fromkeys(numbers))
-
-
-def align_quote(sentence: str, passage: str, finished: bool = False) -> tuple[int, int]:
+def align_quote(
+    sentence: str, passage: str, finished: bool = False, spans: tuple[Span, ...] | None = None
+) -> Span:
     """Offsets of the passage sentence (or pair of neighbours) that best supports `sentence`;
     `finished`: only sentences that end with a full stop, ! or ? (no headings, no cut-off
-    text), unless the passage has none.
+    text), unless the passage has none. `spans`: the passage's units when known.
 
     Deterministic: the highest content-word support wins; ties go to the shorter, earlier span.
 
@@ -49,19 +24,19 @@ def align_quote(sentence: str, passage: str, finished: bool = False) -> tuple[in
     >>> [p[slice(*align_quote("E42", p, finished))] for finished in (False, True)]
     ['Error E42', 'The fan stopped.']
     """
-    spans = sentence_spans(passage)
-    if finished and any(FINISHED.search(passage[a:b]) for a, b in spans):
-        spans = [(a, b) for a, b in spans if FINISHED.search(passage[a:b])]
-        neighbours = zip(spans, spans[1:], strict=False)  # not across a heading left out
+    units = list(sentence_spans(passage) if spans is None else spans)
+    if finished and any(FINISHED.search(passage[a:b]) for a, b in units):
+        units = [(a, b) for a, b in units if FINISHED.search(passage[a:b])]
+        neighbours = zip(units, units[1:], strict=False)  # not across a heading left out
         pairs = [(a[0], b[1]) for a, b in neighbours if not passage[a[1] : b[0]].strip()]
-        return best_span(sentence, passage, spans + pairs)
-    if not spans:
+        return best_span(sentence, passage, units + pairs)
+    if not units:
         return 0, len(passage)
-    pairs = [(a[0], b[1]) for a, b in zip(spans, spans[1:], strict=False)]
-    return best_span(sentence, passage, spans + pairs)
+    pairs = [(a[0], b[1]) for a, b in zip(units, units[1:], strict=False)]
+    return best_span(sentence, passage, units + pairs)
 
 
-def best_span(sentence: str, passage: str, candidates: list[tuple[int, int]]) -> tuple[int, int]:
+def best_span(sentence: str, passage: str, candidates: list[Span]) -> Span:
     """The candidate span of the passage that supports the sentence best (ties: shorter, then
     earlier)."""
     return max(
@@ -72,15 +47,3 @@ def best_span(sentence: str, passage: str, candidates: list[tuple[int, int]]) ->
             -sp[0],
         ),
     )
-
-
-@dataclass
-class Numbering:
-    """Maps source positions (1-based in the prompt) to citation numbers 1..n by first use."""
-
-    numbers: dict[int, int] = field(default_factory=dict)
-
-    def cite(self, source: int) -> int:
-        if source not in self.numbers:
-            self.numbers[source] = len(self.numbers) + 1
-        return self.numbers[source]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from rag.answering.generators import Generator
-from rag.answering.support import content_words
+from rag.answering.rules import GENERAL, AnswerRules
+from rag.generation import Generator
+from rag.text.words import content_words
 
 REWRITE_SYSTEM = (
     "You rewrite the user's last question so that it can be understood without the conversation. "
@@ -12,16 +13,20 @@ REWRITE_SYSTEM = (
 
 
 def rewrite(
-    question: str, history: list[tuple[str, str]], generator: Generator, max_tokens: int = 60
+    question: str,
+    history: list[tuple[str, str]],
+    generator: Generator,
+    rules: AnswerRules = GENERAL,
 ) -> str:
-    """A standalone version of `question` given earlier (question, answer) turns.
+    """A standalone version of `question` given earlier (question, answer) turns (the last
+    `rules.rewrite_turns`).
 
     Falls back to joining the previous question when the model's rewrite is unusable (empty,
     far too long, or unrelated to the question), so retrieval still sees the topic.
     """
     if not history:
         return question
-    turns = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in history[-3:])
+    turns = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in history[-rules.rewrite_turns :])
     messages = [
         {"role": "system", "content": REWRITE_SYSTEM},
         {
@@ -29,12 +34,12 @@ def rewrite(
             "content": f"Conversation:\n{turns}\n\nLast question: {question}\nStandalone question:",
         },
     ]
-    text = " ".join("".join(generator.stream(messages, max_tokens)).split())
+    text = " ".join("".join(generator.stream(messages, rules.rewrite_tokens)).split())
     text = text.removeprefix("Standalone question:").strip().strip('"')
     words = set(content_words(question))
     if (
         not text
-        or len(text) > 4 * len(question) + 200
+        or len(text) > rules.rewrite_growth * len(question) + rules.rewrite_slack
         or (words and not words & set(content_words(text)))
     ):
         return f"{history[-1][0]} {question}"

@@ -4,20 +4,29 @@ another sentence). When unsure, the live check shows the passage's own sentence 
 
 from __future__ import annotations
 
-from rag.answering.citations import align_quote, best_span
-from rag.answering.sentences import sentence_spans
-from rag.answering.support import in_order, negated, novel_facts, support
-from rag.answering.words import content_words
+from rag.answering.citations import Span, align_quote, best_span
+from rag.answering.rules import GENERAL, AnswerRules
+from rag.text.overlap import in_order, negated, novel_facts, support
+from rag.text.units import sentence_spans
+from rag.text.words import content_words
 
 
-def keeps_meaning(sentence: str, passage: str, passage_support: float, threshold: float) -> bool:
-    """May a generated sentence be shown in its own words? Only with at least two content
-    words; support of at least `threshold` from its passage (`passage_support`, the scorer's)
-    and from the passage sentence (or pair of neighbours) it aligns with; (the same share of)
-    its words in that span's order; no negation it adds or drops; and its numbers and names all
-    in one sentence of the passage. Words taken from elsewhere in the passage, reordered words,
-    a flipped "not" and a name from another sentence are how the passage's own words make
-    another claim (measured on synthetic edits: `footnote eval edits`). `threshold` 0: always.
+def keeps_meaning(
+    sentence: str,
+    passage: str,
+    passage_support: float,
+    threshold: float,
+    rules: AnswerRules = GENERAL,
+    spans: tuple[Span, ...] | None = None,
+) -> bool:
+    """May a generated sentence be shown in its own words? Only with `rules.meaning_min_words`
+    content words; support of at least `threshold` from its passage (`passage_support`, the
+    scorer's) and from the passage sentence (or pair of neighbours) it aligns with; (the same
+    share of) its words in that span's order; no negation it adds or drops; and its numbers and
+    names all in one sentence of the passage. Words taken from elsewhere in the passage,
+    reordered words, a flipped "not" and a name from another sentence are how the passage's own
+    words make another claim (measured on synthetic edits: `footnote eval edits`). `threshold`
+    0: always. `spans`: the passage's units when known.
 
     >>> passage = "The pool directory contains the packages. Ian wrote the dists index."
     >>> keeps_meaning("The pool directory contains the packages.", passage, 1.0, 0.9)
@@ -29,15 +38,16 @@ def keeps_meaning(sentence: str, passage: str, passage_support: float, threshold
     """
     if not threshold:
         return True
-    if passage_support < threshold or len(content_words(sentence)) < 2:
+    if passage_support < threshold or len(content_words(sentence)) < rules.meaning_min_words:
         return False
-    start, end = align_quote(sentence, passage, finished=True)
+    units = tuple(sentence_spans(passage)) if spans is None else spans
+    start, end = align_quote(sentence, passage, finished=True, spans=units)
     aligned = passage[start:end]
     if support(sentence, aligned) < threshold or negated(sentence) != negated(aligned):
         return False
     if in_order(sentence, aligned) < threshold:
         return False
-    start, end = best_span(sentence, passage, sentence_spans(passage))
+    start, end = best_span(sentence, passage, list(units))
     return not novel_facts(sentence, passage[start:end])
 
 
@@ -46,6 +56,7 @@ class MeaningScorer:
     eval judge --scorer meaning`): lexical support capped by the share of the sentence's words
     in the order of the passage span it aligns with, halved when `keeps_meaning` would not show
     the sentence in its own words (so every sentence it keeps ranks above every one it does not).
+    The general profile's rules.
     """
 
     name = "meaning"
@@ -60,5 +71,5 @@ class MeaningScorer:
             start, end = align_quote(claim, passage, finished=True)
             score = min(lexical, in_order(claim, passage[start:end]))
             kept = keeps_meaning(claim, passage, lexical, self.threshold)
-            out.append(score if kept else score / 2)
+            out.append(score if kept else score * GENERAL.meaning_unsure_scale)
         return out

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rag.answering.sentences import sentence_spans
-from rag.answering.support import coverage
+from rag.text.overlap import coverage
+from rag.text.units import sentence_spans
 from rag.types import Hit
 
 SYSTEM_PROMPT = (

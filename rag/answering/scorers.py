@@ -13,7 +13,9 @@ from typing import Protocol
 
 import numpy as np
 
-from rag.answering.support import support
+from rag.answering.rules import GENERAL
+from rag.generation.yesno import yes_probability
+from rag.text.overlap import support
 
 JUDGE_SYSTEM = "You are a careful fact-checking assistant."
 JUDGE_INSTRUCTION = (
@@ -31,7 +33,7 @@ class SupportScorer(Protocol):
 
 
 class LexicalScorer:
-    """`rag.answering.support.support`: cheap; catches unrelated passages and invented numbers
+    """`rag.text.overlap.support`: cheap; catches unrelated passages and invented numbers
     or names."""
 
     name = "lexical"
@@ -40,23 +42,11 @@ class LexicalScorer:
         return [support(claim, passage) for claim, passage in pairs]
 
 
-def judge_messages(claim: str, passage: str, max_chars: int = 3000) -> list[dict[str, str]]:
+def judge_messages(claim: str, passage: str, max_chars: int) -> list[dict[str, str]]:
     """The fact-checking prompt; the source is cut to `max_chars` to bound the cost."""
     source = " ".join(passage.split())[:max_chars]
     user = f"SOURCE:\n{source}\n\nCLAIM:\n{' '.join(claim.split())}\n\n{JUDGE_INSTRUCTION}"
     return [{"role": "system", "content": JUDGE_SYSTEM}, {"role": "user", "content": user}]
-
-
-def yes_probability(model, messages: list[dict[str, str]]) -> float:
-    """P("yes") / (P("yes") + P("no")) for the first token of the model's reply, summed over
-    casings and leading spaces; 0.5 when the model puts no mass on either. A model in process
-    gives its whole next-token distribution; a server (`yes_no`) its top log-probabilities."""
-    if hasattr(model, "yes_no"):
-        yes, no = model.yes_no(messages)
-    else:
-        probs = model.next_token_probs(messages)
-        yes, no = probs[model.word_ids(YES)].sum(), probs[model.word_ids(NO)].sum()
-    return float(yes / (yes + no)) if yes + no > 0 else 0.5
 
 
 class LLMJudge:
@@ -67,7 +57,7 @@ class LLMJudge:
 
     name = "llm"
 
-    def __init__(self, model, max_chars: int = 3000):
+    def __init__(self, model, max_chars: int = GENERAL.judge_chars):
         self.model, self.max_chars = model, max_chars
 
     def scores(self, pairs: list[tuple[str, str]]) -> list[float]:
@@ -77,17 +67,13 @@ class LLMJudge:
         ]
 
 
-YES = ("yes", "Yes", " yes", " Yes", "YES", " YES")
-NO = ("no", "No", " no", " No", "NO", " NO")
-
-
 class CascadeScorer:
     """Lexical below `reject_below` is final (no model call); otherwise a weighted mean of the
     lexical score and the judge's P(yes), weights chosen on the development sets."""
 
     name = "cascade"
 
-    def __init__(self, judge: SupportScorer, reject_below: float = 0.4, judge_weight: float = 0.75):
+    def __init__(self, judge: SupportScorer, reject_below: float, judge_weight: float):
         self.judge, self.reject_below, self.judge_weight = judge, reject_below, judge_weight
         self.lexical = LexicalScorer()
 

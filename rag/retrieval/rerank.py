@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from rag.answering.scorers import yes_probability
+from rag.generation.yesno import yes_probability
 from rag.types import Hit
 
 RELEVANCE_SYSTEM = "You judge whether a passage is relevant to a question."

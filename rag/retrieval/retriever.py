@@ -8,12 +8,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rag.answering.support import weighted_coverage
 from rag.errors import ConfigError
 from rag.retrieval.embedding import Embedder
 from rag.retrieval.indexer import Indexer
 from rag.retrieval.rerank import Reranker
 from rag.storage.store import Store
+from rag.text.overlap import weighted_coverage
 from rag.types import Hit, content_hash
 
 MODES = ("dense", "lexical", "hybrid")

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from rag.answering.words import content_words, question_words
+from rag.text.words import content_words, question_words
 
 TERMS_FILE = "terms.json"
 

@@ -15,20 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.arrays import checked_vectors
 from rag.errors import IndexMismatchError
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # spinning OpenMP threads starve 2 cores
-
-
-def checked_vectors(vectors: np.ndarray, dim: int) -> np.ndarray:
-    """`vectors` as a C-contiguous float32 (n, dim) array; IndexMismatchError otherwise."""
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    if vectors.ndim != 2 or vectors.shape[1] != dim:
-        raise IndexMismatchError(
-            f"vectors of shape {vectors.shape} do not fit an index of dimension {dim}; "
-            "the embedding model changed: run `footnote index rebuild`"
-        )
-    return vectors
 
 
 class NumpyIndex:

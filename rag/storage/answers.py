@@ -12,7 +12,7 @@ from rag.serialise import answer_dict, answer_from_dict
 from rag.storage.schema import answer_keys, answers, citations
 from rag.types import Answer
 
-_DETAILS = ("standalone_question", "relevance", "fallback", "counts", "closest")
+_DETAILS = ("standalone_question", "relevance", "fallback", "counts", "closest", "decisions")
 
 
 class Answers:

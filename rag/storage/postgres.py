@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import sqlalchemy as sa
 
+from rag.arrays import checked_vectors
 from rag.errors import ConfigError, IndexMismatchError
-from rag.retrieval.vectors import checked_vectors
 
 TABLE = "chunk_vectors"
 EXACT_FILTER_MAX = 50_000  # filtered searches over at most this many chunks scan them exactly

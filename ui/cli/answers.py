@@ -7,11 +7,11 @@ import logging
 
 import click
 
-from rag.answering.render import sentence_line, sources_text
 from rag.serialise import answer_dict, answer_from_dict, sentence_from_dict
 from rag.settings import load_settings, recorded
 from rag.types import NOT_IN_SOURCES_TEXT, Answer
 from ui.api.local import LocalServer, ask_server, find_server, fingerprint
+from ui.cli.render import sentence_line, sources_text
 from ui.cli.root import app_of, overrides_of
 
 log = logging.getLogger(__name__)

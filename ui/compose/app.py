@@ -12,11 +12,13 @@ from pathlib import Path
 from ingest.crawl import Crawler, CrawlOptions
 from ingest.pipeline import IngestOptions, Ingestor
 from ingest.safety import NetworkPolicy, parse_ports
-from rag.answering.generators import Generator
+from rag.answering.limits import Limits
 from rag.answering.meaning import MeaningScorer
-from rag.answering.pipeline import Limits, Pipeline
+from rag.answering.pipeline import Pipeline
+from rag.answering.rules import answer_rules
 from rag.answering.scorers import CascadeScorer, LexicalScorer, LLMJudge, SupportScorer
 from rag.errors import ConfigError, ModelError
+from rag.generation import Generator
 from rag.models import (
     EMBEDDER_NAME,
     MPNET,
@@ -188,6 +190,7 @@ class App:
             prompt_chars=s.prompt_chars,
             lead=s.lead,
             prompt_style=prompt_style(s),
+            rules=answer_rules(s.answer_profile, dict(s.answer_rules)),
         )
 
     @cached_property
@@ -277,8 +280,9 @@ class App:
         return Jobs(self.store.jobs, self.settings.home_path / "uploads", self.ingestor, crawler)
 
     def eval_settings(self) -> dict:
-        """The settings an evaluation run records (where files live is left out)."""
-        return recorded(self.settings)
+        """The settings an evaluation run records (where files live is left out), with the
+        answering rules they resolve to."""
+        return {**recorded(self.settings), "rules": self.limits.rules.recorded()}
 
 
 def settings_report(overrides: dict) -> tuple[list[tuple[str, object, str, str]], str]:

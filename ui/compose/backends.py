@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 
-from rag.answering.generators import Generator, LlamaCppGenerator
-from rag.answering.hf import TransformersGenerator
-from rag.answering.remote import OpenAIGenerator
 from rag.errors import ConfigError
+from rag.generation import Generator
+from rag.generation.hf import TransformersGenerator
+from rag.generation.llamacpp import LlamaCppGenerator
+from rag.generation.remote import OpenAIGenerator
 from rag.models import QWEN_05B, generator_path
 from rag.settings import Settings
 

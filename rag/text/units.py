@@ -1,29 +1,22 @@
-"""Sentence boundaries in generated text and in passages: abbreviations, initials and headings
-handled; citation markers stay with the sentence they follow."""
+"""Units of text: sentence boundaries in generated text and in passages (abbreviations, initials
+and headings handled; citation markers stay with the sentence they follow), and the spans of a
+passage's sentences, headings and lines. The one splitter of ingest, retrieval and answering."""
 
 from __future__ import annotations
 
 import re
 
-from rag.answering.words import STOPWORDS
+from rag.text.lexicon import words
+from rag.text.markers import MARKER
+from rag.text.words import STOPWORDS
 
-# [1], [1, 2], [1][2], [Source 1], 【1】 -- what small models actually write
-MARKER = re.compile(
-    r"[\[【]\s*(?:sources?\s*)?(\d+(?:\s*[,;]\s*(?:sources?\s*)?\d+)*)\s*[\]】]", re.I
-)
 _LEADING_MARKERS = re.compile(rf"^(?:\s*{MARKER.pattern})+", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\[【]?\S)")
 _PARAGRAPH_OR_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)|\n\s*\n\s*|\n(?=\s*\S)")
 # words that a full stop follows without ending the sentence ("St. John", "Dr. Ng", "Fig. 2");
 # the second set only before a number ("No. 5", but "The answer is no. Then ...")
-_ABBREVIATIONS = frozenset(
-    re.findall(
-        r"\S+",
-        "mr mrs ms dr prof st mt ft jr sr rev hon gen col lt sgt capt cmdr gov sen rep pres "
-        "cf ca vs approx est dept univ jan feb mar apr jun jul aug sep sept oct nov dec e.g i.e",
-    )
-)
-_BEFORE_NUMBERS = frozenset(["no", "nos", "vol", "fig", "figs", "pp", "p"])
+_ABBREVIATIONS = words("abbreviations")
+_BEFORE_NUMBERS = words("abbreviations-before-numbers")
 # a line break after a line of this many words is prose wrapped by hand, not the end of a heading
 # or a list item (unless the line is one: "- ...", "1. ...", "10.5. Where ...", "Chapter 4. ...",
 # or indented code)
@@ -157,3 +150,21 @@ def sentence_spans(passage: str) -> list[tuple[int, int]]:
 
 
 FINISHED = re.compile(r"[.!?][\"')\]”’]*$")
+
+
+_LIST_TAIL = re.compile(r"^[\d.]+[,;]$")  # "8," of "... jessie for release 8, stretch ..."
+
+
+def starts_inside(text: str) -> bool:
+    """Does the text start in the middle of a sentence: in lower case, with closing punctuation,
+    or with a number that continues a list (where a chunk was cut)?
+
+    >>> starts_inside("devices when it starts."), starts_inside("8, stretch for release 9.")
+    (True, True)
+    >>> starts_inside("The pool holds packages.")
+    False
+    """
+    first = text.split(" ", 1)[0]
+    if first[:1].islower() or first[:1] in ")]},.;:" or first.count(")") > first.count("("):
+        return True
+    return bool(_LIST_TAIL.match(first))

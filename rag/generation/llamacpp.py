@@ -1,4 +1,5 @@
-"""Generators: chat messages -> streamed text. llama.cpp in process (the fakes are rag.fakes)."""
+"""llama.cpp in process: chat messages -> streamed text, and next-token probabilities for the
+judge (the fakes are rag.fakes)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,10 @@ import functools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
 from rag.errors import ModelError
-
-
-class Generator(Protocol):
-    """Streams the reply to chat messages as text pieces."""
-
-    def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]: ...
 
 
 class LlamaCppGenerator:

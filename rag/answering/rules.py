@@ -1,0 +1,112 @@
+"""Every threshold and switch of answering, as data: one frozen `AnswerRules`, named profiles, and
+the names of the rules a verdict can cite. Word lists and phrase rules live in rag/text/lexicon.
+
+A rule enters the default profile (`general`) only when it pays on two or more corpora of the
+development panel (docs/architecture.md lists each rule with its evidence); one that helps one
+document style only is a profile of its own. Any rule can be switched off by name (`off`), which
+is how an evaluation ablates it (`footnote eval answers --rules-off a,b`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from rag.errors import ConfigError
+
+# The rules a verdict names (Verdict.rule), and those that can be switched off.
+RULES = {
+    # the generated sentence
+    "support": "a sentence needs min_support from a passage it cites (or any, then re-cited)",
+    "abstain": "a generated refusal, question echo or empty sentence is not shown",
+    "pointer": "a sentence that only points elsewhere answers nothing",
+    "responsive": "a shown sentence (or its section heading) holds min_responsive of the "
+    "question's term weight, unless its passage already answered",
+    "meaning": "the model's words are shown only when they keep the passage's meaning; else the "
+    "aligned passage sentence stands in",
+    "repeat": "a sentence saying again what is shown from the same span is not shown",
+    "kept": "the model's sentence, supported and meaning kept, shown in its own words",
+    # quotes
+    "quote": "a passage span shown verbatim must stand alone, be new, responsive and supported",
+    "needs_subject": "a quote opening with 'This', 'It', ... takes the sentence before along",
+    "headings_no_evidence": "a passage's heading line and its questions are no evidence",
+    # the plan
+    "titled_section": "a passage whose section title is the question answers alone, after its "
+    "section's opening",
+    "lead_section": "the titled section's opening leads the answer",
+    "steps": "a question asking how gets the opening with the steps that follow",
+    "opening_runs_on": "an opening that is short or names nothing asked takes what follows",
+    "lead_best": "the passage sentence holding lead_coverage of the question leads the answer",
+    "fallback_section": "nothing held up: the titled section's opening is quoted",
+    "fallback_best": "nothing held up: the best passage's best-matching sentence is quoted",
+}
+
+
+@dataclass(frozen=True)
+class AnswerRules:
+    """The constants of answering. Defaults are the `general` profile."""
+
+    cosine_weight: float = 0.5  # relevance = this * cosine + the rest * weighted coverage
+    unrelated_floor: float = 0.5  # share of min_relevance under which a passage leaves the prompt
+    lead_coverage: float = 0.5  # share of the question's term weight a best-sentence lead holds
+    fallback_coverage: float = 0.25  # the same for the answer-level fallback quote
+    steps_chars: int = 400  # of a section's opening shown for a question that asks how
+    opening_touch: float = 0.15  # an opening under this share of the question's weight runs on
+    opening_chars: int = 300  # ... up to this many characters
+    short_opening_words: int = 8  # an opening under this many words takes the next sentence
+    repeat_support: float = 0.9  # support from shown text above which a sentence repeats it
+    quote_min_words: int = 3  # content words a quote needs to stand alone
+    meaning_min_words: int = 2  # content words a sentence needs to be checked in its own words
+    meaning_unsure_scale: float = 0.5  # eval's meaning score of a sentence not kept, scaled
+    judge_chars: int = 3000  # of a passage the model judge reads (cost bound)
+    rewrite_tokens: int = 60  # a follow-up's standalone rewrite, at most
+    rewrite_turns: int = 3  # of the conversation the rewrite reads
+    rewrite_growth: int = 4  # a rewrite longer than this times the question (+ rewrite_slack)
+    rewrite_slack: int = 200  # ... characters is unusable: the previous question is joined
+    off: frozenset[str] = field(default_factory=frozenset)  # rules switched off (RULES names)
+
+    def on(self, rule: str) -> bool:
+        """Is the named rule in force?"""
+        return rule not in self.off
+
+    def recorded(self) -> dict[str, Any]:
+        """As an evaluation run records them (JSON-ready)."""
+        data = asdict(self)
+        data["off"] = sorted(self.off)
+        return data
+
+
+GENERAL = AnswerRules()
+PROFILES: dict[str, AnswerRules] = {"general": GENERAL}
+
+
+def answer_rules(profile: str, overrides: dict[str, Any] | None = None) -> AnswerRules:
+    """The rules of a named profile with `overrides` (from a config's [answer_rules] table or
+    --rules-off), each checked: an unknown name or a value of the wrong type is a ConfigError."""
+    if profile not in PROFILES:
+        raise ConfigError(f"answer_profile={profile!r} must be one of {', '.join(PROFILES)}")
+    rules = PROFILES[profile]
+    known = {f.name: f for f in fields(AnswerRules)}
+    values: dict[str, Any] = {}
+    for name, value in (overrides or {}).items():
+        if name not in known:
+            raise ConfigError(f"[answer_rules] has no {name!r}; known: {', '.join(sorted(known))}")
+        values[name] = _checked(name, value, getattr(rules, name))
+    return replace(rules, **values)
+
+
+def _checked(name: str, value: Any, default: Any) -> Any:
+    if name == "off":
+        names = value.split(",") if isinstance(value, str) else list(value)
+        unknown = sorted({n.strip() for n in names if n.strip()} - set(RULES))
+        if unknown:
+            raise ConfigError(f"no rule named {unknown}; rules: {', '.join(RULES)}")
+        return frozenset(n.strip() for n in names if n.strip())
+    kind = type(default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"[answer_rules] {name}={value!r} must be a number")
+    if kind is int and not float(value).is_integer():
+        raise ConfigError(f"[answer_rules] {name}={value!r} must be a whole number")
+    if value < 0:
+        raise ConfigError(f"[answer_rules] {name}={value!r} must be 0 or more")
+    return kind(value)
