@@ -2,7 +2,8 @@
 
     {"question": "...", "answers": ["..."], "gold_sources": ["corpus/12.txt"],
      "answerable": true, "collection": "default", "id": "...",
-     "reference": "the text that answers it", "gold_anchor": "section-id"}
+     "reference": "the text that answers it", "gold_anchor": "section-id",
+     "point": "what a correct answer must say", "style": "terse"}
 
 Only `question` is required. `answers` are short gold spans (SQuAD); `reference` is a reference
 answer in prose (a support article's section), which correctness is judged against.
@@ -39,6 +40,8 @@ class Example:
     reference: str = ""  # a reference answer in prose (e.g. the FAQ section that answers it)
     gold_anchor: str = ""  # the id of the gold section inside the gold page
     gold_pages: tuple[int, ...] = ()  # the pages (1-based) of a paged gold source holding it
+    point: str = ""  # what a correct answer must say (a development panel's answer_point)
+    style: str = ""  # how the question is asked (terse, symptom, ...; easy/hard when uncovered)
 
     def to_json(self) -> str:
         data = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -86,6 +89,8 @@ def _example(data: object) -> Example:
         reference=str(data.get("reference") or ""),
         gold_anchor=str(data.get("gold_anchor") or ""),
         gold_pages=tuple(pages),
+        point=str(data.get("point") or ""),
+        style=str(data.get("style") or ""),
     )
 
 

@@ -10,6 +10,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 
+from rag.text.words import content_words
+
 # A judge answers: do these passages (joined) support this claim?
 Judge = Callable[[str, Sequence[str]], bool]
 
@@ -160,3 +162,33 @@ def bootstrap_ci(
     tail = (1 - level) / 2
     low, high = means[int(tail * resamples)], means[min(resamples - 1, int((1 - tail) * resamples))]
     return sum(values) / n, low, high
+
+
+def point_recall(answer: str, point: str) -> float:
+    """Share of the distinct content words of what a correct answer must say (a panel's
+    `answer_point`) that the answer holds: a cheap proxy of correctness for iterating, never a
+    grade (an answer can hold the words and miss the point).
+
+    >>> point_recall("Run apt-get update, then apt-get upgrade.", "apt-get update refreshes lists")
+    0.6
+    """
+    words = set(content_words(point))
+    if not words:
+        return 0.0
+    found = set(content_words(answer))
+    return round(sum(w in found for w in words) / len(words), 3)
+
+
+def within(quote: str, reference: str, words: int = 8) -> bool:
+    r"""Does the quote come from the reference text (its first `words` words, letters and digits
+    only, occur in it)? Tells a quote from the gold section from one of its neighbours.
+
+    >>> within("The pool holds\n packages.", "Intro. The pool holds packages, all of them.")
+    True
+    """
+    opening = " ".join(_alnum_words(quote)[:words])
+    return bool(opening) and opening in " ".join(_alnum_words(reference))
+
+
+def _alnum_words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())

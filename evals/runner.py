@@ -22,8 +22,10 @@ from evals.metrics import (
     faithfulness,
     mrr,
     ndcg_at_k,
+    point_recall,
     recall_at_k,
     token_f1,
+    within,
 )
 from evals.runs import RunStore
 from rag.answering.pipeline import Pipeline
@@ -162,9 +164,16 @@ def score_answer(example: Example, answer: Answer, gold_map: dict[str, str], jud
             f1=token_f1(text, example.answers),
             contains=contains_answer(text, example.answers),
         )
+    if example.style:
+        row["style"] = example.style
+    shown = " ".join(s.text for s in answer.sentences if s.supported)
     if example.reference and not declined:  # a cheap proxy of correctness, for iterating
-        shown = " ".join(s.text for s in answer.sentences if s.supported)
         row["reference_support"] = support(shown, example.reference)
+    if example.point and example.answerable:  # another: the point's words said (0 declined)
+        row["point_recall"] = 0.0 if declined else point_recall(shown, example.point)
+    if example.gold_anchor and example.reference and not declined:
+        quotes = [c.quote for c in answer.citations]
+        row["cited_gold_section"] = float(any(within(q, example.reference) for q in quotes))
     if gold:
         row["cited_gold"] = float(bool(gold & set(sources)))
         row["retrieved_gold"] = float(bool(gold & {h.source for h in answer.closest}))
@@ -203,6 +212,8 @@ ANSWER_METRICS = [
     "covered_answered",
     "uncovered_declined",
     "reference_support",
+    "point_recall",
+    "cited_gold_section",
     "cited_gold",
     "cited_gold_page",
     "retrieved_gold",

@@ -392,3 +392,39 @@ def test_an_answer_over_a_pdf_is_scored_on_the_page_it_cites(fake_app, tmp_path)
     bad.write_text(json.dumps({"question": "q?", "gold_pages": [0]}) + "\n")
     with pytest.raises(DatasetError, match="no usable questions"):
         load_dataset(bad)
+
+
+def test_a_split_is_fixed_by_its_seed_and_halves_every_style(tmp_path):
+    from evals.dataset import Example, write_dataset
+    from evals.split import split_file
+
+    styles = ["terse"] * 6 + ["casual"] * 4
+    examples = [Example(f"q{i}", id=f"id{i}", style=s) for i, s in enumerate(styles)]
+    examples += [Example(f"u{i}", id=f"u{i}", answerable=False, style="hard") for i in range(4)]
+    path = tmp_path / "d.jsonl"
+    write_dataset(path, examples)
+    first = {h: [e.id for e in load_dataset(p).examples] for h, p in split_file(path, 7).items()}
+    write_dataset(path, list(reversed(examples)))  # the order of the file does not matter
+    again = {h: [e.id for e in load_dataset(p).examples] for h, p in split_file(path, 7).items()}
+    assert sorted(first["tune"]) == sorted(again["tune"])
+    assert sorted(first["tune"] + first["check"]) == sorted(e.id for e in examples)
+    tune = {e.id: e for e in examples if e.id in first["tune"]}
+    assert sorted(e.style for e in tune.values()) == ["casual"] * 2 + ["hard"] * 2 + ["terse"] * 3
+    other = {h: [e.id for e in load_dataset(p).examples] for h, p in split_file(path, 8).items()}
+    assert other["tune"] != first["tune"]  # another seed, another split
+
+
+def test_an_answer_run_is_broken_down_by_how_questions_were_asked():
+    from evals.breakdown import by_style, markdown_by_style
+
+    rows = [
+        {"answerable": True, "style": "terse", "covered_answered": 1.0, "point_recall": 0.5},
+        {"answerable": True, "style": "terse", "covered_answered": 0.0, "point_recall": 0.0},
+        {"answerable": True, "style": "casual", "covered_answered": 1.0, "point_recall": 1.0},
+        {"answerable": False, "style": "hard", "uncovered_declined": 1.0},
+    ]
+    table = {(r["kind"], r["style"]): r for r in by_style(rows)}
+    assert table["covered", "terse"]["covered_answered"] == 0.5
+    assert table["covered", "all"]["n"] == 3 and table["covered", "all"]["point_recall"] == 0.5
+    assert table["uncovered", "hard"]["uncovered_declined"] == 1.0
+    assert "| covered | casual | 1 |" in markdown_by_style(rows)

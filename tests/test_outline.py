@@ -96,3 +96,46 @@ def test_faq_import_over_the_pdf_edition_knows_the_gold_pages(tmp_path):
     assert examples["install"].gold_pages[0] == 2 and examples["remove"].gold_pages == (3,)
     assert examples["remove"].gold_sources == (str(pdf.resolve()),)
     assert examples["remove"].reference.startswith("Run apt remove hello")  # from the HTML
+
+
+def test_a_panel_question_list_keeps_its_point_style_and_element_anchors(tmp_path):
+    """The development panel's sets: `answer_point` and `style` per row; an anchor may name a
+    definition term or a table (a reference manual's option entry), not only a section;
+    uncovered rows keep their kind (easy, hard)."""
+    page = tmp_path / "docs" / "config.html"
+    page.parent.mkdir()
+    page.write_text(
+        "<html><body><h1>Resource settings</h1><dl>"
+        '<dt id="GUC-WORK-MEM">work_mem (integer)</dt><dd><p>Sets the memory of a sort.</p></dd>'
+        '<dt id="GUC-OTHER">other (integer)</dt><dd><p>Something else.</p></dd></dl>'
+        '<div class="table" id="T1"><table><tr><td>serial</td><td>4 bytes</td></tr></table></div>'
+        "</body></html>"
+    )
+    rows = [
+        {"question": "sort memory per query?", "gold_page": "docs/config.html",
+         "gold_anchor": "GUC-WORK-MEM", "answer_point": "work_mem, per sort", "style": "terse"},
+        {"question": "serial size", "gold_page": "docs/config.html", "gold_anchor": "T1",
+         "answer_point": "4 bytes", "style": "keyword"},
+    ]  # fmt: skip
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    uncovered = tmp_path / "uncovered.jsonl"
+    uncovered.write_text(json.dumps({"question": "pg_repack?", "kind": "easy"}) + "\n")
+    import_faq(page.parent, tmp_path / "out", questions, uncovered)
+    work, serial, other = load_dataset(tmp_path / "out" / "dataset.jsonl").examples
+    assert work.reference == "work_mem (integer) Sets the memory of a sort."
+    assert (work.point, work.style) == ("work_mem, per sort", "terse")
+    assert serial.reference == "serial 4 bytes"  # cells set apart, not glued
+    assert (other.answerable, other.style) == (False, "easy")
+
+
+def test_questions_over_a_pdf_manual_carry_their_gold_pages(tmp_path):
+    pdf = tmp_path / "manual.pdf"
+    pdf.write_bytes(make_pdf(FAQ_PAGES))
+    questions = tmp_path / "questions.jsonl"
+    row = {"question": "remove but keep config", "gold_pages": [3], "answer_point": "apt remove"}
+    questions.write_text(json.dumps(row) + "\n")
+    import_faq(pdf, tmp_path / "out", questions)
+    (example,) = load_dataset(tmp_path / "out" / "dataset.jsonl").examples
+    assert example.gold_pages == (3,) and example.gold_sources == (str(pdf.resolve()),)
+    assert example.reference == example.point == "apt remove"

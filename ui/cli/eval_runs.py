@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from evals.breakdown import markdown_by_style
 from evals.dataset import DatasetError, load_dataset
 from evals.report import markdown_summary
 from evals.runner import run, scorer_judge, select
@@ -49,6 +50,9 @@ def _run_command(kind: str):
             click.echo(json.dumps({"run": run_id, "metrics": meta["metrics"]}))
         else:
             click.echo(markdown_summary([meta]))
+            results = RunStore(app.store).results(run_id)
+            if kind == "answers" and any(r.get("style") for r in results):
+                click.echo("\nBy how the questions were asked:\n" + markdown_by_style(results))
             click.echo(f"\nrun {run_id}; report: footnote eval report {run_id}")
 
     command.__doc__ = f"Run every question of DATASET through {kind} and score it (resumable)."

@@ -57,8 +57,9 @@ def import_cmd(
     kind: str, files: tuple[Path, ...], out: Path, hold_out_articles: int, uncovered, pdf
 ) -> None:
     """Convert SQuAD or SciFact files into OUT/dataset.jsonl and OUT/corpus/; a docs folder of
-    HTML pages (FILES: DOCS [QUESTIONS.jsonl]) into a FAQ dataset with reference answers; or
-    SummEdits, WiCE, HaluEval or BEGIN files into labelled pairs (JSONL: source, claim, label)."""
+    HTML pages, or one PDF manual (FILES: DOCS [QUESTIONS.jsonl]), into a FAQ dataset with
+    reference answers; or SummEdits, WiCE, HaluEval or BEGIN files into labelled pairs (JSONL:
+    source, claim, label)."""
     from evals.faq import import_faq
     from evals.importers import import_scifact, import_squad
     from evals.judging import READERS, import_pairs
@@ -68,7 +69,7 @@ def import_cmd(
         return
     if kind == "faq":
         if len(files) > 2:
-            raise click.UsageError("faq takes DOCS_FOLDER [QUESTIONS.jsonl]")
+            raise click.UsageError("faq takes DOCS_FOLDER_OR_PDF [QUESTIONS.jsonl]")
         questions = files[1] if len(files) == 2 else None
         counts = import_faq(files[0], out, questions, uncovered, pdf)
         corpus = pdf or files[0]
@@ -79,6 +80,18 @@ def import_cmd(
     else:
         counts = import_scifact(list(files), out)
     click.echo(f"{out / 'dataset.jsonl'}: {counts}; next: footnote ingest {out / 'corpus'}")
+
+
+@eval_group.command("split")
+@click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--seed", default=2026, show_default=True, help="the split's seed (keep it fixed)")
+def split_cmd(dataset: Path, seed: int) -> None:
+    """Split DATASET at random into a tuning half and a check half, each style evenly (written
+    next to it as STEM-tune.jsonl and STEM-check.jsonl): tune rules on the first, report both."""
+    from evals.split import split_file
+
+    for half, path in split_file(dataset, seed).items():
+        click.echo(f"{half}: {path}")
 
 
 @eval_group.command("report")

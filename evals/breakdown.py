@@ -1,0 +1,53 @@
+"""An answer run broken down by how its questions were asked (the dataset's `style`: terse,
+symptom, ... for covered questions; easy or hard for uncovered ones)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from evals.report import _fmt
+
+COLUMNS = {
+    "covered_answered": "answered",
+    "uncovered_declined": "declined",
+    "point_recall": "point words",
+    "cited_gold_section": "gold section cited",
+    "cited_gold": "gold page cited",
+    "cited_gold_page": "gold PDF page cited",
+}
+
+
+def by_style(results: list[dict]) -> list[dict]:
+    """One row per (covered or not, style): the number of questions and the mean of each of
+    COLUMNS over the rows that have it (None when none has it); then one row per kind.
+
+    >>> rows = [{"answerable": True, "style": "terse", "covered_answered": 1.0},
+    ...         {"answerable": True, "style": "terse", "covered_answered": 0.0}]
+    >>> by_style(rows)[0]["covered_answered"], by_style(rows)[0]["n"]
+    (0.5, 2)
+    """
+    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for row in results:
+        kind = "covered" if row.get("answerable", True) else "uncovered"
+        groups[kind, row.get("style") or "-"].append(row)
+        groups[kind, "all"].append(row)
+    out = []
+    for (kind, style), rows in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] == "all")):
+        line = {"kind": kind, "style": style, "n": len(rows)}
+        for name in COLUMNS:
+            values = [float(r[name]) for r in rows if r.get(name) is not None]
+            line[name] = round(sum(values) / len(values), 3) if values else None
+        out.append(line)
+    return out
+
+
+def markdown_by_style(results: list[dict]) -> str:
+    """`by_style` as a Markdown table (only the columns some row has)."""
+    rows = by_style(results)
+    names = [n for n in COLUMNS if any(r[n] is not None for r in rows)]
+    head = "| kind | style | n | " + " | ".join(COLUMNS[n] for n in names) + " |"
+    lines = [head, "|" + "---|" * (3 + len(names))]
+    for r in rows:
+        cells = [_fmt(r[n]) for n in names]
+        lines.append(f"| {r['kind']} | {r['style']} | {r['n']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
