@@ -3,6 +3,7 @@ each section is chunked on its own and every chunk carries its heading path."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from ingest.outline import heading_path
@@ -24,11 +25,18 @@ def sections(doc: Document) -> list[tuple[int, int]]:
     """
     cuts = sorted({0, *(o for o, _, _ in doc.headings if 0 < o < len(doc.text)), len(doc.text)})
     spans = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if doc.text[a:b].strip()]
-    return [(a, b) for a, b in spans if not _only_headings(doc.text[a:b])] or spans
+    titles = title_lines(doc)
+    return [(a, b) for a, b in spans if not _only_titles(doc.text, a, b, titles)] or spans
 
 
-def _only_headings(text: str) -> bool:
-    return all(line.lstrip().startswith("#") for line in text.splitlines() if line.strip())
+def _only_titles(text: str, start: int, end: int, titles: list[tuple[int, int]]) -> bool:
+    """Is every line of text[start:end] with words in it one of the title lines?"""
+    lines, at = [], start
+    for line in text[start:end].split("\n"):
+        if line.strip():
+            lines.append((at, at + len(line)))
+        at += len(line) + 1
+    return all(any(a <= s and e <= b for a, b in titles) for s, e in lines)
 
 
 def page_breaks(doc: Document, start: int, end: int) -> tuple[tuple[int, int], ...]:
@@ -45,6 +53,34 @@ def page_breaks(doc: Document, start: int, end: int) -> tuple[tuple[int, int], .
     first = max(i for i, p in enumerate(doc.pages) if p <= start) if doc.pages[0] <= start else 0
     inside = [(p - start, i + 1) for i, p in enumerate(doc.pages) if start < p < end]
     return ((0, first + 1), *inside)
+
+
+def title_lines(doc: Document) -> list[tuple[int, int]]:
+    r"""(start, end) in the document's text of the lines that are its headings: the line at a
+    heading's offset that ends with the heading's words after at most its numbering ("## 1.6.
+    What is it?", "Chapter 4. Tools"). HTML pages mostly drop their headings from the extracted
+    text; then the line there is the section's first line of text, not a title.
+
+    >>> doc = Document("d", "s", "## 2. Reset\nHold it.\n# run me", headings=((0, 2, "Reset"),))
+    >>> [doc.text[a:b] for a, b in title_lines(doc)]
+    ['## 2. Reset']
+    """
+    spans = []
+    for offset, _, title in doc.headings:
+        end = doc.text.find("\n", offset)
+        end = len(doc.text) if end < 0 else end
+        line, words = _words(doc.text[offset:end]), _words(title)
+        extra = len(line) - len(words)
+        if words and line[extra:] == words and 0 <= extra <= _NUMBERING_WORDS:
+            spans.append((offset, end))
+    return spans
+
+
+_NUMBERING_WORDS = 3  # a title line may open with its numbering ("Chapter 4.", "12.1.2.")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
 
 
 def chunk_document(doc: Document, size: int, overlap: int) -> list[Chunk]:
@@ -68,6 +104,7 @@ def chunk_document(doc: Document, size: int, overlap: int) -> list[Chunk]:
     )
     chunks: list[Chunk] = []
     seen: Counter[tuple[str, str]] = Counter()
+    titles = title_lines(doc)
     for begin, end in sections(doc):
         heading = heading_path(doc.headings, begin)
         section = doc.text[begin:end]
@@ -80,6 +117,8 @@ def chunk_document(doc: Document, size: int, overlap: int) -> list[Chunk]:
             parts = (heading, piece) if heading else (piece,)
             chunk_id = content_hash(doc.id, *parts, str(seen[heading, piece]))
             a, b = begin + start, begin + start + len(piece)
-            chunks.append(Chunk(chunk_id, doc.id, piece, a, b, heading, page_breaks(doc, a, b)))
+            inside = tuple((t - a, u - a) for t, u in titles if a <= t and u <= b)
+            pages = page_breaks(doc, a, b)
+            chunks.append(Chunk(chunk_id, doc.id, piece, a, b, heading, pages, inside))
             cursor = start + 1
     return chunks

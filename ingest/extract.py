@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ingest.outline import html_sections, markdown_outline, outline
+from ingest.outline import clean_heading, html_sections, markdown_outline, outline, text_outline
 from rag.errors import IngestError
 from rag.types import Document, content_hash
 
@@ -96,12 +96,17 @@ def extract_html(html: str, name: str, url: str = "") -> tuple[str, str, str, st
 
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.M)
+_TITLE = re.compile(r"<title[^>]*>([^<]{1,300})</title>", re.I)
+_FORMATTER_HYPHEN = re.compile(r"\u2010\n\s*")  # "exit sta\u2010\n       tus" -> "exit status"
 _PERMALINK = re.compile(r"(?<=\S)¶(?=\s|$)")  # Sphinx's heading links, glued to the text
 
 
 def text_document(text: str, source: str, name: str, collection: str) -> Document:
-    """A Markdown or plain-text document; its title is its first heading or its file name."""
-    text = text.replace("\r\n", "\n").strip()
+    """A Markdown or plain-text document; its title is its first heading or its file name. A
+    plain text's headings are its underlined lines and, in a man page, its section names in
+    capitals (`ingest.outline.text_outline`); a word that a formatter hyphenated at a line's
+    end (U+2010, as `man` prints) is joined again."""
+    text = _FORMATTER_HYPHEN.sub("", text.replace("\r\n", "\n")).strip()
     if not text:
         raise IngestError(f"{name} is empty")
     heading = _HEADING.search(text)
@@ -109,7 +114,8 @@ def text_document(text: str, source: str, name: str, collection: str) -> Documen
     title = (
         heading.group(1) if heading else first_line if len(first_line) <= 80 else Path(name).stem
     )
-    headings = markdown_outline(text) if name.lower().endswith((".md", ".markdown")) else ()
+    markdown = name.lower().endswith((".md", ".markdown"))
+    headings = markdown_outline(text) if markdown else text_outline(text)
     return Document(
         content_hash(source), source, text, title=title, collection=collection, headings=headings
     )
@@ -118,6 +124,11 @@ def text_document(text: str, source: str, name: str, collection: str) -> Documen
 def html_document(html: str, source: str, url: str, collection: str) -> Document:
     """An HTML page's main text, with the page's headings placed in it (`ingest.outline`)."""
     text, title, date, page_url = extract_html(html, source, url)
+    headings = outline(text, html_sections(html))
+    named = _TITLE.search(html[:20_000])
+    page = clean_heading(named.group(1)) if named else ""
+    if page and headings and headings[0][2] == page:  # the page's own title heads it
+        title, headings = page, titled(headings, page)
     return Document(
         content_hash(source),
         source,
@@ -126,8 +137,26 @@ def html_document(html: str, source: str, url: str, collection: str) -> Document
         url=page_url,
         date=date,
         collection=collection,
-        headings=outline(text, html_sections(html)),
+        headings=headings,
     )
+
+
+def titled(
+    headings: tuple[tuple[int, int, str], ...], title: str
+) -> tuple[tuple[int, int, str], ...]:
+    """The page's headings with the first one above the others when it is the page's title but
+    set at their level (a reference page: "CREATE INDEX", then "Description", "Parameters"),
+    so every section's heading path names the page.
+
+    >>> titled(((0, 2, "CREATE INDEX"), (9, 2, "Parameters"), (20, 3, "Notes")), "CREATE INDEX")
+    ((0, 1, 'CREATE INDEX'), (9, 2, 'Parameters'), (20, 3, 'Notes'))
+    """
+    if not headings or headings[0][2] != title:
+        return headings
+    offset, level, name = headings[0]
+    if not any(lv <= level for _, lv, _ in headings[1:]):
+        return headings
+    return ((offset, max(0, min(lv for _, lv, _ in headings[1:]) - 1), name), *headings[1:])
 
 
 def binary_document(

@@ -42,14 +42,20 @@ def clean_heading(text: str) -> str:
 
 def html_sections(markup: str) -> list[Section]:
     """The page's sections in document order (the first, level 0, holds any text before the
-    first heading). Anchors are the ids on the heading, inside it, or on the section element
-    whose first heading it is (as Sphinx and DocBook write them)."""
+    first heading). A section starts at a heading (h1-h6), and below the current heading at a
+    definition term whose definition is long (`<dt>`: a reference manual's option or
+    setting, an AsciiDoc FAQ's question) and at a paragraph that is a question in bold (a
+    hand-written FAQ); the text after a list of terms goes back to the heading above them.
+    Anchors are the ids on the heading, inside it, or on the section element whose first
+    heading it is (as Sphinx and DocBook write them)."""
     markup = _XML_DECLARATION.sub("", markup[:5_000_000])  # lxml refuses one in a str
     try:
         tree = html.document_fromstring(markup)
     except (etree.ParserError, ValueError):
         return []
     sections = [Section(0, "")]
+    heading = sections[0]  # the last h1-h6 section: terms and bold questions sit below it
+    lists: set[int] = set()  # the definition lists whose terms started sections
     skip_depth = 0  # inside a heading or a script: its text is not section text
     for event, element in etree.iterwalk(tree, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
@@ -57,7 +63,12 @@ def html_sections(markup: str) -> list[Section]:
             if skip_depth:
                 skip_depth += 1
             elif _HEADING.fullmatch(tag):
-                sections.append(_start_section(element, int(tag[1])))
+                heading = _start_section(element, int(tag[1]))
+                sections.append(heading)
+                skip_depth = 1
+            elif _is_term(element) or _is_bold_question(element):
+                sections.append(_start_section(element, min(6, heading.level + 1)))
+                lists.add(id(element.getparent()))
                 skip_depth = 1
             elif tag in _SKIPPED:
                 skip_depth = 1
@@ -67,8 +78,40 @@ def html_sections(markup: str) -> list[Section]:
             if skip_depth:
                 skip_depth -= 1
             if not skip_depth:
+                if tag == "dl" and id(element) in lists:  # back under the heading
+                    sections.append(Section(heading.level, heading.title))
                 sections[-1].parts += [" " if tag in _BLOCKS else "", element.tail or ""]
     return sections
+
+
+TERM_MIN_CHARS = 200  # a definition this long makes its term a section (not a short glossary)
+
+
+def _is_term(element) -> bool:
+    """A definition term that heads its own section: a `<dt>` (not a table of contents' link)
+    whose definition holds TERM_MIN_CHARS of text."""
+    if element.tag != "dt" or "toc" in (element.getparent().get("class") or ""):
+        return False
+    links = [a for a in element.iter("a") if a.get("href")]
+    if links and " ".join(links[0].text_content().split()) == " ".join(
+        element.text_content().split()
+    ):
+        return False
+    length, follower = 0, element.getnext()
+    while follower is not None and follower.tag == "dd":
+        length += len(" ".join(follower.text_content().split()))
+        follower = follower.getnext()
+    return length >= TERM_MIN_CHARS
+
+
+def _is_bold_question(element) -> bool:
+    """A paragraph that is only a question in bold (`<p><a name="q3"></a><b>How ...?</b></p>`):
+    a hand-written FAQ's question, a heading in all but name."""
+    if element.tag not in ("p", "div") or len(element) == 0:
+        return False
+    text = " ".join(element.text_content().split())
+    bold = " ".join(" ".join(b.text_content().split()) for b in element if b.tag in ("b", "strong"))
+    return text.endswith("?") and len(text) < 300 and bold == text
 
 
 def _start_section(heading, level: int) -> Section:
@@ -117,13 +160,26 @@ def outline(text: str, sections: list[Section]) -> tuple[tuple[int, int, str], .
 
 
 def _heading_line(text: str, offset: int, title: str) -> int:
-    """`offset`, or the start of the line before it when that line is the heading itself (some
-    pages keep their headings in the extracted text)."""
+    r"""`offset`, or the start of the line before it when that line is the heading itself (some
+    pages keep their headings in the extracted text; a definition term comes out as a list item,
+    "- work_mem (integer)", its definition's first line an empty one, "- ").
+
+    >>> text = "- work_mem (integer)\n- \n  Sets the memory."
+    >>> _heading_line(text, text.index("Sets"), "work_mem (integer)")
+    0
+    """
     before = text[:offset].rstrip()
     line_start = before.rfind("\n") + 1
-    if title and clean_heading(before[line_start:]) == title:
+    if before[line_start:].strip() in ("-", "*", "•"):  # an empty bullet opens the definition
+        before = before[:line_start].rstrip()
+        line_start = before.rfind("\n") + 1
+    line = _BULLET.sub("", before[line_start:])
+    if title and clean_heading(line) == title:
         return line_start
     return offset
+
+
+_BULLET = re.compile(r"^\s*[-*•]\s+")
 
 
 def _squeezed(text: str) -> tuple[str, list[int]]:
@@ -157,15 +213,60 @@ def _find(flat: str, section_text: str, start: int) -> int:
 
 
 def markdown_outline(text: str) -> tuple[tuple[int, int, str], ...]:
-    """(offset, level, title) of the `#` headings of a Markdown text (they stay in the text).
+    """(offset, level, title) of the `#` headings of a Markdown text (they stay in the text),
+    and of the lines that are only a question in bold (a FAQ's "**How do I ...?**"), one level
+    below the heading above them.
 
     >>> markdown_outline("# Guide\\n\\nIntro.\\n\\n## Reset\\n\\nHold the button.")
     ((0, 1, 'Guide'), (17, 2, 'Reset'))
+    >>> markdown_outline("# FAQ\\n**Is it free?**\\nYes.\\n**Where is it?**\\nHere.")
+    ((0, 1, 'FAQ'), (6, 2, 'Is it free?'), (27, 2, 'Where is it?'))
     """
-    return tuple(
-        (m.start(), len(m.group(1)), clean_heading(m.group(2)))
-        for m in re.finditer(r"^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$", text, re.M)
-    )
+    out, level = [], 0
+    for m in re.finditer(_MARKDOWN_HEADING, text, re.M):
+        if m.group(1):
+            level = len(m.group(1))
+            out.append((m.start(), level, clean_heading(m.group(2))))
+        else:
+            out.append((m.start(), min(6, level + 1), clean_heading(m.group(3))))
+    return tuple(out)
+
+
+# "## Title" or a line that is only a question in bold ("**How do I ...?**", "__...?__")
+_MARKDOWN_HEADING = r"^ {0,3}(?:(#{1,6})\s+(.+?)\s*#*|(?:\*\*|__)([^*_\n]{3,200}\?)(?:\*\*|__))\s*$"
+
+
+_UNDERLINE = {"=": 1, "-": 2, "~": 3, "^": 4}
+_SECTION_NAME = re.compile(r"^[A-Z][A-Z0-9 /&-]{2,39}$")  # NAME, SYNOPSIS, EXIT STATUS, SEE ALSO
+
+
+def text_outline(text: str) -> tuple[tuple[int, int, str], ...]:
+    r"""(offset, level, title) of a plain text's headings: a line underlined with "=", "-",
+    "~" or "^" (as README and reStructuredText files write them; levels in that order), and a
+    line in capitals at the left margin (a man page's NAME, SYNOPSIS, OPTIONS ...).
+
+    >>> text_outline("PyYAML\n======\nIntro.\n\nBuild\n-----\nRun make.")
+    ((0, 1, 'PyYAML'), (22, 2, 'Build'))
+    >>> text_outline("NAME\n       ls - list\nDESCRIPTION\n       List files.")
+    ((0, 1, 'NAME'), (22, 1, 'DESCRIPTION'))
+    """
+    out, offset = [], 0
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        after = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        marks = set(after)
+        underlined = (
+            line.strip()
+            and len(marks) == 1
+            and after[0] in _UNDERLINE
+            and len(after) >= max(3, len(line.strip()) // 2)
+        )
+        if underlined:
+            out.append((offset, _UNDERLINE[after[0]], clean_heading(line)))
+        elif _SECTION_NAME.match(line) and any(c.isalpha() for c in line):
+            out.append((offset, 1, line.strip()))
+        offset += len(line) + 1
+    return tuple(out)
 
 
 def heading_path(outline_: tuple[tuple[int, int, str], ...], offset: int) -> str:

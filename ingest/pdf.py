@@ -66,6 +66,9 @@ def _open(data: bytes, name: str):
         raise IngestError(f"{name} is not a readable PDF (corrupt or truncated: {exc})") from None
 
 
+_DASHES = str.maketrans({"\u2212": "-", "\u2010": "-", "\u2011": "-"})
+
+
 def _page_text(page) -> str:
     textpage = page.get_textpage()
     try:
@@ -76,6 +79,8 @@ def _page_text(page) -> str:
     # pdfium marks a hyphen a line break made with U+FFFE: the word goes on on the next line
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\ufffe\n", "").replace("\ufffe", "")
+    # TeX sets a minus and a hyphen as their own characters: users type "-" ("${name:-word}")
+    text = text.translate(_DASHES)
     # TeX's opening quote (`like this') comes out as a combining grave accent after a space
     return _TEX_QUOTE.sub(r"\1‘", text)
 

@@ -33,6 +33,12 @@ def vector_id(chunk_id: str) -> int:
     return int.from_bytes(bytes.fromhex(chunk_id[:16]), "big") & (2**63 - 1)
 
 
+# The version of how ingest cuts documents into chunks and what it records on them; part of
+# every document's hash, so that re-ingesting after a change re-chunks (3: heading lines as data;
+# definition terms, bold questions and plain-text headings as sections)
+CHUNKING = "3"
+
+
 @dataclass(frozen=True)
 class Document:
     """One source (file or URL) after extraction. `id` is a hash of the source."""
@@ -49,16 +55,19 @@ class Document:
 
     @property
     def text_hash(self) -> str:
-        """Changes when the text or its headings change (re-chunk, re-embed)."""
-        if not self.headings:
-            return content_hash(self.text)
-        return content_hash(self.text, *(f"{o}:{lv}:{t}" for o, lv, t in self.headings))
+        """Changes when the text, its headings or the way documents are cut into chunks
+        (`CHUNKING`) change: the document is then chunked again (unchanged chunk texts keep
+        their cached vectors)."""
+        headings = (f"{o}:{lv}:{t}" for o, lv, t in self.headings)
+        return content_hash(CHUNKING, self.text, *headings)
 
 
 @dataclass(frozen=True)
 class Chunk:
     """A passage of a document. `start`/`end` are character offsets into `Document.text`;
-    `heading` is the path of the section headings it sits under ("Guide > Reset")."""
+    `heading` is the path of the section headings it sits under ("Guide > Reset"); `titles`
+    are the lines of its text that are headings (Markdown, PDF and Word keep them in the text;
+    HTML pages mostly do not), as ingest found them: answering never guesses them from "#"."""
 
     id: str
     document_id: str
@@ -67,6 +76,7 @@ class Chunk:
     end: int
     heading: str = ""
     pages: tuple[tuple[int, int], ...] = ()  # (offset in the chunk, page number) page starts
+    titles: tuple[tuple[int, int], ...] = ()  # (start, end) in the text of its heading lines
 
     def page_at(self, offset: int) -> int:
         """The page (1-based) of an offset into the chunk's text; 0 when not paged.

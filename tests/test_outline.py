@@ -139,3 +139,63 @@ def test_questions_over_a_pdf_manual_carry_their_gold_pages(tmp_path):
     (example,) = load_dataset(tmp_path / "out" / "dataset.jsonl").examples
     assert example.gold_pages == (3,) and example.gold_sources == (str(pdf.resolve()),)
     assert example.reference == example.point == "apt remove"
+
+
+def test_a_hand_written_faq_of_bold_questions_is_cut_by_question(tmp_path):
+    """Questions in bold paragraphs with anchors (no heading tags) head sections as headings
+    do: each answer is its own chunk, under its question, which is a title line, not text."""
+    chunks = chunks_of("bold.html")
+    by_heading = {c.heading.rsplit(" > ", 1)[-1]: c for c in chunks}
+    light = by_heading["Why is the status light red?"]
+    assert light.text.startswith("Why is the status light red?\nA red status light")
+    assert "recessed reset button" not in light.text and "guest" not in light.text
+    assert [light.text[a:b] for a, b in light.titles] == ["Why is the status light red?"]
+    sections = {s.title: s for s in html_sections((FAQ / "bold.html").read_text())}
+    assert sections["Can I run a guest network?"].anchors == [] and len(sections) == 5
+
+
+def test_definition_terms_with_long_definitions_are_sections_and_the_text_after_returns():
+    """An AsciiDoc FAQ (questions as <dt>) and a reference's options: a term whose definition
+    is long heads a section below the heading; a short one ("-q Quiet.") does not; the text
+    after the list is back under the heading above it."""
+    chunks = {c.heading: c for c in chunks_of("terms.html")}
+    logs = chunks["Frequently asked questions > How do I keep the logs after a restart?"]
+    assert "lumen logs --persist" in logs.text and "offline" not in logs.text
+    assert logs.text[slice(*logs.titles[0])].endswith("How do I keep the logs after a restart?")
+    after = chunks["Frequently asked questions"]
+    assert after.text.startswith("More questions are answered") and after.titles == ()
+    timeout = chunks["Options > --timeout SECONDS"]
+    assert "Quiet." in timeout.text and not any("-q" in h for h in chunks)
+
+
+def test_a_root_prompt_in_an_html_page_is_a_command_not_a_title(tmp_path):
+    """Markdown and PDF headings stay in the text as "#" lines; in an HTML page a "#" line is a
+    root shell prompt (the Debian Handbook's "# mdadm --create ..."): ingest records which
+    lines are titles, and answering reads that, never the "#"."""
+    page = tmp_path / "raid.html"
+    page.write_text(
+        "<html><body><h1>Setting up RAID</h1><p>Let's start with the RAID-0 volume, made of "
+        "two disks of the same size, as root:</p><pre># mdadm --create /dev/md0 --level=0 "
+        "--raid-devices=2 /dev/sdb /dev/sdc\nmdadm: array /dev/md0 started.</pre>"
+        "<p>The array is then formatted like any disk.</p></body></html>"
+    )
+    (chunk,) = chunk_document(read_file(page, 100_000), 800, 100)
+    assert "# mdadm --create" in chunk.text and chunk.titles == ()
+    markdown = tmp_path / "raid.md"
+    markdown.write_text("# Setting up RAID\n\nRun this as root:\n\n    # mdadm --create /dev/md0\n")
+    (chunk,) = chunk_document(read_file(markdown, 100_000), 800, 100)
+    assert [chunk.text[a:b] for a, b in chunk.titles] == ["# Setting up RAID"]
+
+
+def test_a_markdown_faq_of_bold_questions_is_cut_by_question(tmp_path):
+    faq = tmp_path / "faq.md"
+    faq.write_text(
+        "# Router FAQ\n\n**Is the router free?**\n\nYes, it comes with the subscription.\n\n"
+        "**Where is the reset button?**\n\nOn the back, next to the power socket.\n"
+    )
+    chunks = chunk_document(read_file(faq, 10_000), 800, 0)
+    assert [c.heading for c in chunks] == [
+        "Router FAQ > Is the router free?",
+        "Router FAQ > Where is the reset button?",
+    ]
+    assert chunks[1].text[slice(*chunks[1].titles[0])] == "**Where is the reset button?**"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-HEAD = "0006"
+HEAD = "0007"
 
 
 def _config(connection):

@@ -30,6 +30,7 @@ chunks = sa.Table(
     sa.Column("end", sa.Integer, nullable=False),
     sa.Column("heading", sa.Text, nullable=False, server_default=""),  # "Guide > Reset"
     sa.Column("pages", sa.JSON, nullable=True),  # [[offset in chunk, page], ...] for PDFs
+    sa.Column("titles", sa.JSON, nullable=True),  # [[start, end], ...] heading lines in text
 )
 
 embeddings = sa.Table(

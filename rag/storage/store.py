@@ -127,7 +127,9 @@ class Store:
             for c in doc_chunks:  # offsets of kept chunks may move
                 if c.id in old:
                     conn.execute(
-                        chunks.update().where(chunks.c.id == c.id).values(start=c.start, end=c.end)
+                        chunks.update()
+                        .where(chunks.c.id == c.id)
+                        .values(start=c.start, end=c.end, titles=_chunk_row(c)["titles"])
                     )
             if added:
                 conn.execute(chunks.insert(), [_chunk_row(c) for c in added])
@@ -260,9 +262,11 @@ def _chunk_row(c: Chunk) -> dict:
         "end": c.end,
         "heading": c.heading,
         "pages": [list(p) for p in c.pages] or None,
+        "titles": [list(t) for t in c.titles] or None,
     }
 
 
 def _chunk(row) -> Chunk:
     pages = tuple(tuple(p) for p in row.pages or ())
-    return Chunk(row.id, row.document_id, row.text, row.start, row.end, row.heading, pages)
+    titles = tuple(tuple(t) for t in row.titles or ())
+    return Chunk(row.id, row.document_id, row.text, row.start, row.end, row.heading, pages, titles)
