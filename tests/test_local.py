@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from conftest import CORPUS, serving
 
 from rag.fakes import HashEmbedder, ScriptedGenerator
-from rag.settings import load_settings
+from rag.settings import load_settings, recorded
 from ui.api.app import create_api
 from ui.api.local import SERVER_FILE, announce, find_server, fingerprint, withdraw
 from ui.cli import main
@@ -39,6 +39,9 @@ def warm(tmp_path, monkeypatch):
     monkeypatch.setenv("FOOTNOTE_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("FOOTNOTE_CONFIG", raising=False)
     monkeypatch.setenv("FOOTNOTE_MAX_QUESTION_CHARS", "300")
+    # word-overlap answering, as the other fake-embedder tests: the hash embedder has no
+    # meaning, and the scripted model must be asked so the test sees which process answered
+    monkeypatch.setenv("FOOTNOTE_ANSWER_PROFILE", "words")
     generator = ScriptedGenerator(first_sentence)
     app = App(load_settings()[0], embedder=HashEmbedder(), generator=generator)
     app.ingestor().ingest([str(CORPUS)], collection="public")
@@ -48,7 +51,7 @@ def warm(tmp_path, monkeypatch):
     app.ingestor().ingest([str(staff)], collection="staff")
     with serving(create_api(app, local_token=TOKEN)) as url:
         home = app.settings.home_path
-        path = announce(home, url, TOKEN, fingerprint(app.eval_settings()))
+        path = announce(home, url, TOKEN, fingerprint(recorded(app.settings)))
         yield {"app": app, "generator": generator, "url": url, "path": path}
         withdraw(path, "another server's token")
         assert path.exists()  # a newer server's file is left alone
@@ -71,7 +74,7 @@ def test_server_file_is_private_and_names_the_settings(warm):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     record = json.loads(path.read_text())
     assert record["url"] == warm["url"] and record["pid"] == os.getpid()
-    home, digest = path.parent, fingerprint(warm["app"].eval_settings())
+    home, digest = path.parent, fingerprint(recorded(warm["app"].settings))
     assert find_server(home, digest).url == warm["url"]
     assert find_server(home, fingerprint({"top_k": 99})) is None  # other settings: not used
 

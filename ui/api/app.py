@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from rag.errors import FootnoteError, ModelError, NotFound
+from rag.settings import recorded
 from rag.storage.keys import AuthError
 from ui.api.answering import Answering
 from ui.api.answers import answers_router
@@ -111,7 +112,7 @@ def serve(app, host: str, port: int, log_level: str = "info") -> None:
     import uvicorn
 
     token = secrets.token_urlsafe(32)
-    digest = fingerprint(app.eval_settings())
+    digest = fingerprint(recorded(app.settings))  # as `footnote ask` computes it
     path = announce(app.settings.home_path, local_url(host, port), token, digest)
     # withdrawn at shutdown (uvicorn re-raises SIGTERM after it, ending the process) and on
     # a failed start
