@@ -88,9 +88,10 @@ class Settings:
         0.0, "maximal marginal relevance trade-off; 0 = off, 1 = pure relevance"
     )
     min_relevance: float = _setting(
-        0.44,
-        "relevance (mean of a passage's cosine to the question and the share of the question's "
-        "words it contains) below which it is not relevant; none relevant = not in sources",
+        0.46,
+        "relevance (a passage's cosine to the question, its closest sentence's, and the share of "
+        "the question's words it contains, mixed by the answering rules) below which it is not "
+        "relevant; none relevant = not in sources",
     )
     min_support: float = _setting(
         0.5,

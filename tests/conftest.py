@@ -32,7 +32,22 @@ def make_settings(home: Path, **env: str):
 
 @pytest.fixture
 def settings(tmp_path):
-    return make_settings(tmp_path / "home")
+    """Settings in a temporary home. The fakes' hash embedder measures shared words, not
+    meaning: tests on it answer with the `words` profile (the meaning rules are tested with
+    the packaged embedder: tests/test_cases.py)."""
+    return make_settings(tmp_path / "home", answer_profile="words", min_relevance=0.44)
+
+
+def app_on_fakes(settings, reply="", ingest=()) -> App:
+    """An App on the fakes: the hash embedder and a generator scripted with `reply` (a string,
+    or a function of the chat messages), with the paths in `ingest` ingested (loopback
+    fetching allowed)."""
+    from test_ingest import make_ingestor
+
+    app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(reply))
+    if ingest:
+        make_ingestor(app).ingest([str(p) for p in ingest])
+    return app
 
 
 @pytest.fixture
@@ -45,7 +60,7 @@ def fake_app(settings):
         first = user.split("Passage 1: ", 1)[1].split("\n", 1)[0]
         return first.split(". ")[0].rstrip(".") + "."
 
-    return App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(reply))
+    return app_on_fakes(settings, reply)
 
 
 @pytest.fixture(scope="session")

@@ -6,18 +6,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from test_ingest import make_ingestor
+from conftest import app_on_fakes
 
 from rag.answering.gate import gate, relevance
+from rag.answering.passage import passage, passages
 from rag.answering.pipeline import Pipeline
 from rag.answering.question import analyse
 from rag.answering.quotes import quotable, whole_span
 from rag.answering.rules import AnswerRules
 from rag.answering.scorers import LexicalScorer
-from rag.fakes import HashEmbedder, ScriptedGenerator
-from rag.text.units import sentence_spans
-from rag.types import ANSWERED, NOT_IN_SOURCES
-from ui.compose import App
+from rag.types import ANSWERED, NOT_IN_SOURCES, Chunk, Hit
 
 GUIDE = """# Package guide
 
@@ -47,8 +45,7 @@ def guide(tmp_path):
 
 
 def pipeline(settings, guide, reply, **limits) -> Pipeline:
-    app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(reply))
-    make_ingestor(app).ingest([str(guide)])
+    app = app_on_fakes(settings, reply, [guide])
     return Pipeline(
         app.store, app.retriever, app.generator, replace(app.limits, **limits), LexicalScorer()
     )
@@ -91,11 +88,11 @@ def test_a_question_about_a_tool_the_sources_never_name_is_declined(settings, gu
     answer = pipeline(settings, guide, "Should never be called.").ask(
         "How do I install a Docker container image?"
     )
-    assert answer.status == NOT_IN_SOURCES and answer.relevance < 0.44
+    assert answer.status == NOT_IN_SOURCES and answer.relevance < settings.min_relevance
     covered = pipeline(settings, guide, "Run apt install hello as root.").ask(
         "How do I install a package?"
     )
-    assert covered.status == ANSWERED and covered.relevance >= 0.44
+    assert covered.status == ANSWERED and covered.relevance >= settings.min_relevance
 
 
 def test_quotes_are_whole_statements():
@@ -104,16 +101,15 @@ def test_quotes_are_whole_statements():
     assert not quotable("See Section 7.2, “What is a package?”.", rules)
     assert not quotable("Packages.", rules)
     assert quotable("The package and everything it depends on are downloaded from a mirror.", rules)
-    passage = "Install the libpaper1 package, and it\nwill ask you for a paper size. It keeps it."
-    units = tuple(sentence_spans(passage))
-    start = passage.index("will")
-    s, e = whole_span(passage, units, start, passage.index("size.") + 5, rules)
-    assert passage[s:e].startswith("Install the libpaper1 package")
-    s, e = whole_span(passage, units, passage.index("It keeps"), len(passage), rules)
-    assert passage[s:e].startswith("Install the libpaper1")  # "It" takes its subject along
+    text = "Install the libpaper1 package, and it\nwill ask you for a paper size. It keeps it."
+    read = passage(Hit(Chunk("c", "d", text, 0, len(text)), 1.0), 1, rules)
+    s, e = whole_span(read, text.index("will"), text.index("size.") + 5, rules)
+    assert text[s:e].startswith("Install the libpaper1 package")
+    s, e = whole_span(read, text.index("It keeps"), len(text), rules)
+    assert text[s:e].startswith("Install the libpaper1")  # "It" takes its subject along
     off = AnswerRules(off=frozenset({"needs_subject"}))
-    s, e = whole_span(passage, units, passage.index("It keeps"), len(passage), off)
-    assert passage[s:e] == "It keeps it."  # the rule switched off
+    s, e = whole_span(read, text.index("It keeps"), len(text), off)
+    assert text[s:e] == "It keeps it."  # the rule switched off
 
 
 def test_a_question_that_is_a_section_title_is_answered_from_that_section_alone(settings, guide):
@@ -213,12 +209,12 @@ def test_an_opening_that_does_not_touch_the_question_takes_the_answer_along(sett
 def test_the_questions_section_answers_even_when_a_neighbour_scores_higher(settings, releases):
     answering = pipeline(settings, releases, "I don't know.")
     question = "What is this guide?"
-    hits = answering.retrieve(question)
     asked, rules = analyse(question, answering.retriever.indexer.terms), AnswerRules()
-    score = {h.chunk.heading.rsplit(" > ", 1)[-1]: relevance(asked, h, rules) for h in hits}
+    found = passages(answering.retrieve(question), rules)
+    score = {p.section: relevance(asked, p, rules) for p in found}
     assert score["Authors"] > score["What is this guide?"]  # the guide's words are all there
-    judged = gate(asked, hits, 0.44, 0.8, rules, answering.store.section_opening)
-    assert judged.section and judged.hits[judged.best - 1].chunk.heading.endswith("this guide?")
+    judged = gate(asked, found, settings.min_relevance, 0.8, rules, lambda p: p)
+    assert judged.section and judged.passages[judged.best - 1].section == "What is this guide?"
     lead = next(answering.stream(question))  # "This guide" refers to the title, not glued to it
     assert lead.text.startswith("This guide answers common questions about releases")
 

@@ -112,11 +112,16 @@ def test_no_class_in_answering_keeps_more_than_five_mutable_fields():
             if not isinstance(node, ast.ClassDef):
                 continue
             frozen = any("frozen=True" in ast.unparse(d) for d in node.decorator_list)
-            fields = {
-                target.attr
+            targets = [
+                t
                 for item in ast.walk(node)
                 for target in getattr(item, "targets", [getattr(item, "target", None)])
-                if isinstance(target, ast.Attribute) and ast.unparse(target.value) == "self"
+                for t in (target.elts if isinstance(target, ast.Tuple) else [target])
+            ]
+            fields = {
+                t.attr
+                for t in targets
+                if isinstance(t, ast.Attribute) and ast.unparse(t.value) == "self"
             }
             assert frozen or len(fields) <= 5, (path.name, node.name, sorted(fields))
 

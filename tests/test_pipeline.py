@@ -1,20 +1,16 @@
 """The answer pipeline on fakes: verification, renumbering, abstention, storage, bad questions."""
 
 import pytest
-from conftest import CORPUS
-from test_ingest import make_ingestor
+from conftest import CORPUS, app_on_fakes
 
 from rag.errors import QuestionError
-from rag.fakes import HashEmbedder, ScriptedGenerator
+from rag.fakes import ScriptedGenerator
 from rag.serialise import answer_dict
 from rag.types import ANSWERED, NOT_IN_SOURCES, Answer, Sentence
-from ui.compose import App
 
 
-def app_with(settings, reply, **limits):
-    app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(reply))
-    make_ingestor(app).ingest([str(CORPUS)])
-    return app
+def app_with(settings, reply):
+    return app_on_fakes(settings, reply, [CORPUS])
 
 
 def test_sentences_are_cited_renumbered_and_stored(settings):
@@ -79,17 +75,24 @@ def test_a_neighbouring_topic_is_not_relevant_enough_to_answer(settings):
     assert on_topic.relevance >= app.pipeline.limits.min_relevance
 
 
-def test_relevance_combines_cosine_and_question_coverage(settings):
+def test_relevance_combines_cosine_closeness_and_question_coverage(settings):
     from rag.answering.gate import relevance
+    from rag.answering.passage import passage
     from rag.answering.question import analyse
     from rag.answering.rules import AnswerRules
 
     app = app_with(settings, "unused")
-    (hit,) = app.pipeline.retrieve("What does error code E42 mean?", k=1)
-    terms, rules = app.retriever.indexer.terms, AnswerRules()
-    assert relevance(analyse("What does error code E42 mean?", terms), hit, rules) > hit.score / 2
+    question = "What does error code E42 mean?"
+    (hit,) = app.pipeline.retrieve(question, k=1)
+    terms, words = app.retriever.indexer.terms, AnswerRules(cosine_weight=0.5, meaning_weight=0)
+    found = passage(hit, 1, words)
+    assert relevance(analyse(question, terms), found, words) > hit.score / 2
     unrelated = analyse("zebra pineapple quantum", terms)
-    assert relevance(unrelated, hit, rules) == round(max(hit.score, 0) / 2, 4)
+    assert relevance(unrelated, found, words) == round(max(hit.score, 0) / 2, 4)
+    # with a closest sentence: its cosine counts too (here a made-up 0.9 for every unit)
+    mixed = AnswerRules(cosine_weight=0.4, meaning_weight=0.4)
+    close = passage(hit, 1, mixed, meaning=lambda texts: [0.9] * len(texts))
+    assert relevance(unrelated, close, mixed) == round(0.4 * max(hit.score, 0) + 0.4 * 0.9, 4)
 
 
 def test_empty_store_declines(fake_app):

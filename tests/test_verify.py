@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS
+from conftest import CORPUS, app_on_fakes
 from test_ingest import make_ingestor
 
 from evals.judging import import_pairs, load_pairs
@@ -68,8 +68,7 @@ def test_judge_prompt_bounds_the_source():
 
 
 def build(settings, reply, flag=False, fallback=False):
-    app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(reply))
-    make_ingestor(app).ingest([str(CORPUS)])
+    app = app_on_fakes(settings, reply, [CORPUS])
     # no lead: these tests are about what happens to the model's own sentences
     limits = replace(app.limits, flag_unsupported=flag, quote_fallback=fallback, lead="none")
     return Pipeline(app.store, app.retriever, app.generator, limits, LexicalScorer())
@@ -95,8 +94,7 @@ def test_each_sentence_carries_its_quote_span(settings):
 
 @pytest.mark.parametrize("threshold", [0.0, 0.5])
 def test_uncited_sentence_is_cited_to_its_best_passage_at_any_threshold(settings, threshold):
-    app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(REPLY.split(". ")[0]))
-    make_ingestor(app).ingest([str(CORPUS)])
+    app = app_on_fakes(settings, REPLY.split(". ")[0], [CORPUS])
     limits = replace(app.limits, min_support=threshold)
     pipeline = Pipeline(app.store, app.retriever, app.generator, limits, LexicalScorer())
     answer = pipeline.ask("What does error code E42 mean for the cooling fan?")
@@ -172,8 +170,7 @@ def test_a_sentence_too_short_to_check_is_shown_in_the_source_words(settings):
 
 
 def test_quote_below_zero_keeps_the_model_words(settings):
-    app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(REPLY.split(". ")[0]))
-    make_ingestor(app).ingest([str(CORPUS)])
+    app = app_on_fakes(settings, REPLY.split(". ")[0], [CORPUS])
     reply = "Error E42 tells you the cooling fan stopped, so the router overheats."
     app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(reply))
     limits = replace(app.limits, quote_below=0.0, lead="none")

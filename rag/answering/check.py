@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from rag.answering.citations import align_quote
 from rag.answering.ledger import Ledger
 from rag.answering.meaning import keeps_meaning
-from rag.answering.passage import Passage
+from rag.answering.passage import Meaning, Passage
 from rag.answering.quotes import quotable, whole_span
 from rag.answering.rules import AnswerRules
 from rag.answering.scorers import SupportScorer
@@ -58,6 +58,7 @@ class Check:
     policy: Policy
     rules: AnswerRules
     scorer: SupportScorer
+    meaning: Meaning | None = None  # texts -> their cosines to the question
 
     def claim(self, raw: str, ledger: Ledger) -> Verdict:
         """The verdict on a generated sentence (markers included)."""
@@ -116,10 +117,15 @@ class Check:
         their subject): SHOW (quoted), OFF_TOPIC, or UNUSED when it cannot stand as a quote, is
         shown already or is not supported."""
         passage = self.passages[position - 1]
-        start, end = whole_span(passage.text, passage.units, start, end, self.rules)
+        start, end = whole_span(passage, start, end, self.rules)
         text = " ".join(passage.text[start:end].split())
         span = {"position": position, "start": start, "end": end}
-        if not quotable(text, self.rules, steps) or ledger.overlaps(position, start, end):
+        heading = passage.titled(start, min(end, passage.unit_end(start)))
+        if (
+            heading
+            or not quotable(text, self.rules, steps)
+            or ledger.overlaps(position, start, end)
+        ):
             return Verdict(UNUSED, "quote", text, **span)
         if not self._answers(text, position, ledger):
             return Verdict(OFF_TOPIC, "responsive", text, **span)
@@ -140,7 +146,10 @@ class Check:
             return True
         heading = self.passages[position - 1].heading
         found = weighted_coverage(self.weights, f"{heading}\n{without_titles(text)}")
-        return found >= self.policy.min_responsive
+        if found >= self.policy.min_responsive:
+            return True
+        close = self.rules.on("responsive_meaning") and self.meaning is not None
+        return close and self.meaning([text])[0] >= self.rules.responsive_cosine
 
     def _repeats(self, text: str, position: int, start: int, end: int, ledger: Ledger) -> bool:
         """Does the sentence say again what a shown sentence or quote of the same span says?"""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from rag.answering.passage import Span
 from rag.answering.rules import AnswerRules
-from rag.text.cues import is_pointer
+from rag.text.cues import is_pointer, qualifies
 from rag.text.overlap import weighted_coverage
 
 
@@ -43,19 +43,24 @@ def opening_end(
     """Where a section's opening ends: a short first sentence ("Yes.") takes the next of `rest`
     (the quotable sentences after it) along; one that does not touch the question (`weights`)
     takes the sentences after it until they do, up to `rules.opening_chars` (rule
-    `opening_runs_on`).
+    `opening_runs_on`); a sentence that qualifies it ("But ...") is always taken along (rule
+    `qualifies`).
 
     >>> p = "It is complicated. It depends. Install stable on servers. Testing is newer."
     >>> rest = [(19, 30), (31, 57), (58, 76)]
     >>> p[: opening_end(p, 0, 18, rest, {"stable": 1.0}, AnswerRules())]
     'It is complicated. It depends. Install stable on servers.'
+    >>> p = "Edit the stable list to change it. But this does not work as expected. Use apt."
+    >>> p[: opening_end(p, 0, 34, [(35, 70), (71, 79)], {"stable": 1.0}, AnswerRules())]
+    'Edit the stable list to change it. But this does not work as expected.'
     """
     if not rules.on("opening_runs_on"):
         return end
-    for n, (_, b) in enumerate(rest):
+    for n, (a, b) in enumerate(rest):
         text = passage[start:end]
         short = n == 0 and len(text.split()) < rules.short_opening_words
-        if not short and weighted_coverage(weights, text) >= rules.opening_touch:
+        caveat = rules.on("qualifies") and qualifies(passage[a:b])  # "But this does not ..."
+        if not (short or caveat) and weighted_coverage(weights, text) >= rules.opening_touch:
             break
         if not short and len(" ".join(passage[start:b].split())) > rules.opening_chars:
             break

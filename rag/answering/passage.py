@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.answering.rules import AnswerRules
@@ -10,6 +11,7 @@ from rag.text.units import sentence_spans
 from rag.types import Chunk, Hit
 
 Span = tuple[int, int]
+Meaning = Callable[[list[str]], list[float]]  # texts -> their cosines to the question
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,8 @@ class Passage:
     units: tuple[Span, ...]  # of `text`
     evidence: str  # `text` with what states nothing blanked (same offsets)
     evidence_units: tuple[Span, ...]  # of `evidence`
+    meaning: tuple[float, ...] = ()  # each unit's cosine to the question (empty: not measured)
+    parts: tuple[tuple[float, ...], ...] = ()  # ... to each part of a question asking several
 
     @property
     def chunk(self) -> Chunk:
@@ -39,41 +43,106 @@ class Passage:
         """The title of the section it sits in (the last heading of its path)."""
         return self.hit.chunk.heading.rsplit(" > ", 1)[-1]
 
+    def unit(self, i: int) -> str:
+        a, b = self.units[i]
+        return self.text[a:b]
 
-def is_title(unit: str) -> bool:
-    """A heading line or a question: the topic a following "This ..." refers to, never part of a
-    quote and no evidence of a claim.
+    def unit_end(self, offset: int) -> int:
+        """The end of the unit holding `offset` (the offset itself when none does)."""
+        return next((b for a, b in self.units if a <= offset < b), offset)
 
-    >>> is_title("## 2.1 What is it?"), is_title("Is it free? Yes.")
-    (True, False)
+    def titled(self, start: int, end: int) -> bool:
+        """Does the span hold a heading line or a question (`is_title`)?"""
+        return is_title(self.chunk, start, end)
+
+    @property
+    def statements(self) -> list[int]:
+        """The units that state something (not a heading line nor a question)."""
+        return [i for i, (a, b) in enumerate(self.units) if not self.titled(a, b)]
+
+    @property
+    def closest(self) -> float:
+        """The cosine to the question of its closest statement (0 when not measured)."""
+        return max((self.meaning[i] for i in self.statements if self.meaning), default=0.0)
+
+
+def is_title(chunk: Chunk, start: int, end: int) -> bool:
+    r"""Is the span of the chunk's text a heading line (ingest's `Chunk.titles`) or a question:
+    the topic a following "This ..." refers to, never part of a quote and no evidence of a
+    claim?
+
+    >>> text = "## 2.1 Free?\nIs it free? Yes.\n# apt install"
+    >>> chunk = Chunk("c", "d", text, 0, 43, titles=((0, 12),))
+    >>> [is_title(chunk, a, b) for a, b in [(0, 12), (13, 24), (13, 29), (30, 43)]]
+    [True, True, False, False]
     """
-    return unit.lstrip().startswith("#") or unit.rstrip().endswith("?")
+    if any(a < end and start < b for a, b in chunk.titles):
+        return True
+    return chunk.text[start:end].rstrip().endswith("?")
+
+
+def passage(
+    hit: Hit,
+    position: int,
+    rules: AnswerRules,
+    meaning: Meaning | None = None,
+    parts: tuple[Meaning, ...] = (),
+) -> Passage:
+    """The hit as passage `position`: its units and evidence, and with `meaning` (the cosines
+    of texts to the question) how close each unit is to the question, and to each of its
+    `parts` when it asks several."""
+    text = hit.chunk.text
+    stated = evidence(hit.chunk) if rules.on("headings_no_evidence") else text
+    units = tuple(sentence_spans(text))
+    texts = [text[a:b] for a, b in units]
+    closeness = tuple(meaning(texts)) if meaning and units else ()
+    by_part = tuple(tuple(m(texts)) for m in parts) if units else ()
+    evidence_units = tuple(sentence_spans(stated))
+    return Passage(position, hit, units, stated, evidence_units, closeness, by_part)
+
+
+class Reader:
+    """Reads one answer's hits as passages (`rules`; `meaning` and `parts`: see `passage`), and
+    finds the opening of a passage's section (`section_opening`: the store's first chunk of a
+    hit's section)."""
+
+    def __init__(
+        self,
+        rules: AnswerRules,
+        meaning: Meaning | None,
+        parts: tuple[Meaning, ...],
+        section_opening: Callable[[Hit], Hit],
+    ):
+        self.rules, self.meaning, self.parts = rules, meaning, parts
+        self.section_opening = section_opening
+
+    def __call__(self, hits: list[Hit]) -> tuple[Passage, ...]:
+        return tuple(self.read(hit, n) for n, hit in enumerate(hits, 1))
+
+    def read(self, hit: Hit, position: int) -> Passage:
+        return passage(hit, position, self.rules, self.meaning, self.parts)
+
+    def opening(self, p: Passage) -> Passage:
+        """The passage that opens `p`'s section (`p` itself when it does)."""
+        hit = self.section_opening(p.hit)
+        return p if hit == p.hit else self.read(hit, 0)
 
 
 def passages(hits: list[Hit], rules: AnswerRules) -> tuple[Passage, ...]:
-    """The hits as passages, numbered 1..n in order."""
-    out = []
-    for position, hit in enumerate(hits, 1):
-        text = hit.chunk.text
-        stated = evidence(hit.chunk) if rules.on("headings_no_evidence") else text
-        units = tuple(sentence_spans(text))
-        out.append(Passage(position, hit, units, stated, tuple(sentence_spans(stated))))
-    return tuple(out)
+    """The hits as passages, numbered 1..n in order (no meaning measured)."""
+    return tuple(passage(hit, n, rules) for n, hit in enumerate(hits, 1))
 
 
 def evidence(chunk: Chunk) -> str:
-    """What a passage states: its text with its heading line and its questions blanked (same
+    """What a passage states: its text with its heading lines and its questions blanked (same
     offsets). "Can I change to testing?" under which a passage answers is no evidence that "I
     can change to testing", nor are a question's words evidence of a claim built from them.
 
     >>> evidence(Chunk("c", "d", "Is it free?\\nYes, it is.", 0, 23))
     '           \\nYes, it is.'
     """
-    text, title = chunk.text, chunk.heading.rsplit(" > ", 1)[-1].split()
-    first = text.split("\n", 1)[0]
-    if title and first.split() == title:  # a page's heading line, as extracted
-        text = " " * len(first) + text[len(first) :]
-    for a, b in sentence_spans(text):
-        if is_title(text[a:b]):
+    text = chunk.text
+    for a, b in [*chunk.titles, *sentence_spans(text)]:
+        if is_title(chunk, a, b):
             text = text[:a] + " " * (b - a) + text[b:]
     return text

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import partial
 
 from rag.answering.check import Check
 from rag.answering.clock import Clock
@@ -15,7 +16,7 @@ from rag.answering.followups import rewrite
 from rag.answering.gate import gate
 from rag.answering.ledger import Ledger
 from rag.answering.limits import Limits
-from rag.answering.passage import passages
+from rag.answering.passage import Reader
 from rag.answering.plan import Excerpt, plan
 from rag.answering.prompt import build_messages
 from rag.answering.question import analyse, checked
@@ -86,21 +87,26 @@ class Pipeline:
             with clock.measure("rewrite_s"):
                 standalone = rewrite(text, history, self.generator, rules)
         with clock.measure("retrieval_s"):
-            hits = self.retrieve(standalone, filters=filters)
+            hits = self.retrieve(standalone, max(lim.top_k, rules.lead_depth), filters)
         asked = analyse(standalone, self.retriever.indexer.terms if hits else None)
-        opening_of = self.store.section_opening
-        judged = gate(asked, hits, lim.min_relevance, lim.section_match, rules, opening_of)
+        cosines = self.retriever.similarity.cosines
+        parts = tuple(partial(cosines, part) for part in asked.parts)
+        meaning = partial(cosines, standalone)
+        read = Reader(rules, meaning, parts, self.store.section_opening)
+        judged = gate(asked, read(hits), lim.min_relevance, lim.section_match, rules, read.opening)
         draft = Answer(text, NOT_IN_SOURCES, (), (), tuple(hits), relevance=judged.relevance)
         draft = replace(draft, standalone=standalone if standalone != text else "")
         if not judged.open:
             yield self._finish(draft, clock)
             return
-        check = Check(passages(judged.hits, rules), asked.weights, lim.policy, rules, self.scorer)
+        check = Check(judged.passages, asked.weights, lim.policy, rules, self.scorer, meaning)
         ledger = Ledger()
         chosen = plan(asked, judged, check.passages, lim.lead, lim.quote_fallback, rules)
-        for sentence in self._quote(chosen.lead, check, ledger, clock):
-            yield sentence
-        tokens = yield from self._generate(standalone, check, ledger, clock, cancel)
+        for excerpt in chosen.leads:
+            yield from self._quote(excerpt, check, ledger, clock)
+        tokens = 0
+        if not (ledger.supported and rules.on("lead_suffices")):  # the sources said it
+            tokens = yield from self._generate(standalone, check, ledger, clock, cancel)
         if tokens is None:
             return  # cancelled
         fallback = ""
@@ -146,7 +152,7 @@ class Pipeline:
         buffer, tokens, first = "", 0, 0.0
         began = time.perf_counter()
         lim = self.limits
-        hits = [p.hit for p in check.passages]
+        hits = [p.hit for p in check.passages[: lim.top_k]]  # the leads may come from more
         messages = build_messages(question, hits, lim.prompt_chars, lim.prompt_style)
         pieces = self.generator.stream(messages, lim.max_tokens)
         for piece in pieces:

@@ -13,7 +13,9 @@ from rag.answering.passage import Passage
 from rag.answering.question import Question
 from rag.answering.quotes import quotable
 from rag.answering.rules import AnswerRules
+from rag.text.cues import is_pointer, qualifies
 from rag.text.overlap import weighted_coverage
+from rag.text.units import FINISHED, actionable, unit_kind
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class Excerpt:
 
 @dataclass(frozen=True)
 class Plan:
-    lead: Excerpt | None
+    leads: tuple[Excerpt, ...]  # the answer's opening: one excerpt, or one per part asked
     fallback: Excerpt | None
 
 
@@ -52,14 +54,39 @@ def plan(
     if gate.section:
         opening = section_opening(question, best, rules)
         last = _as(opening, "fallback_section") if fallback else None
-        return Plan(opening if lead != "none" else None, last)
-    first = None
+        first = opening if lead != "none" else None
+        return Plan(_leads(first, question, passages, rules), last)
+    first = last = None
     if lead == "best" and rules.on("lead_best"):
-        first = best_sentence(question, best, rules.lead_coverage, "lead_best", alone=True)
-    last = None
+        least = rules.lead_coverage
+        first = best_sentence(question, best, least, "lead_best", rules, alone=True)
+    if lead == "best" and first is None and rules.on("lead_meaning"):
+        first = closest_excerpt(question, passages, rules.lead_meaning, "lead_meaning", rules)
     if fallback:
-        last = best_sentence(question, best, rules.fallback_coverage, "fallback_best")
-    return Plan(first, last)
+        last = best_sentence(question, best, rules.fallback_coverage, "fallback_best", rules)
+    if fallback and last is None and rules.on("fallback_meaning"):
+        least = rules.fallback_meaning
+        last = closest_excerpt(question, passages, least, "fallback_meaning", rules)
+    return Plan(_leads(first, question, passages, rules), last)
+
+
+def _leads(
+    first: Excerpt | None, question: Question, passages: tuple[Passage, ...], rules: AnswerRules
+) -> tuple[Excerpt, ...]:
+    """The lead, and for a question asking several things (rule `parts`), the excerpt closest
+    to each other part when the lead does not hold it already."""
+    leads = [first] if first is not None else []
+    if not first or not question.parts or not rules.on("parts"):
+        return tuple(leads)
+    for k in range(len(question.parts)):
+        more = closest_excerpt(question, passages, rules.lead_meaning, "parts", rules, part=k)
+        if more and not any(_overlap(more, e) for e in leads):
+            leads.append(more)
+    return tuple(leads)
+
+
+def _overlap(a: Excerpt, b: Excerpt) -> bool:
+    return a.position == b.position and a.start < b.end and b.start < a.end
 
 
 def _as(excerpt: Excerpt | None, rule: str) -> Excerpt | None:
@@ -86,16 +113,22 @@ def section_opening(question: Question, passage: Passage, rules: AnswerRules) ->
 
 
 def best_sentence(
-    question: Question, passage: Passage, least: float, rule: str, alone: bool = False
+    question: Question,
+    passage: Passage,
+    least: float,
+    rule: str,
+    rules: AnswerRules,
+    alone: bool = False,
 ) -> Excerpt | None:
     """The passage's sentence (or pair) that best matches the question, when it holds `least`
     of the question's words by weight (else it is not about the question, whatever its section)
     and, `alone`, when no other sentence holds as much (a tie means the words do not say which
-    sentence answers)."""
+    sentence answers); with what completes it (`complete`). A sentence that only points
+    elsewhere ("See Chapter 3") is no answer, however many of the question's words it holds."""
     text, weights = passage.text, question.weights
     start, end = align_quote(question.text, text, finished=True, spans=passage.units)
     coverage = weighted_coverage(weights, text[start:end])
-    if coverage < least:
+    if coverage < least or is_pointer(text[start:end]):
         return None
     if alone and any(
         weighted_coverage(weights, text[a:b]) >= coverage
@@ -103,4 +136,115 @@ def best_sentence(
         if b <= start or a >= end
     ):
         return None
-    return Excerpt(passage.position, start, end, rule)
+    last = max(i for i, (a, _) in enumerate(passage.units) if a < end)
+    first = min(i for i, (_, b) in enumerate(passage.units) if b > start)
+    return complete(question, passage, first, last, rule, rules)
+
+
+ANSWERING_KINDS = ("statement", "item", "row")  # units that can open an answer
+
+
+def closest_excerpt(
+    question: Question,
+    passages: tuple[Passage, ...],
+    least: float,
+    rule: str,
+    rules: AnswerRules,
+    part: int | None = None,
+) -> Excerpt | None:
+    """The unit (a statement, a list item or a table row) closest in meaning to the question (or
+    to its `part`) over all passages (its cosine, plus `rules.unit_words` times the share of
+    the question's words it holds), when it reaches `least`, with what completes it
+    (`complete`): a user's words need not be the document's."""
+
+    def closeness(p: Passage) -> tuple[float, ...]:
+        return p.meaning if part is None else p.parts[part]
+
+    def score(p: Passage, i: int) -> float:
+        words = rules.unit_words * weighted_coverage(question.weights, p.unit(i))
+        acts = question.steps and rules.on("seek_action") and _acts(p, i)
+        return closeness(p)[i] + words + (rules.action_bonus if acts else 0.0)
+
+    scored = [
+        (score(p, i), p, i)
+        for p in passages
+        if p.meaning and (part is None or p.parts)
+        for i in p.statements
+        if unit_kind(p.unit(i)) in ANSWERING_KINDS and not is_pointer(p.unit(i))
+    ]
+    if not scored:
+        return None
+    score, passage, i = max(scored, key=lambda t: t[0])
+    if score < least:
+        return None
+    return complete(question, passage, i, i, rule, rules)
+
+
+def complete(
+    question: Question, passage: Passage, first: int, last: int, rule: str, rules: AnswerRules
+) -> Excerpt:
+    """The excerpt of units `first`..`last` with what completes it: the term it describes
+    when the unit before is one (a man page's "-p port" line over "Port to connect to"; rule
+    `term`), and what follows (`excerpt_end`). It may end in a command or a line without a
+    full stop (`steps`)."""
+    if rules.on("term") and first > 0 and _is_term(passage, first - 1, rules):
+        first -= 1
+    end = excerpt_end(question, passage, last, rules, passage.units[first][0])
+    return Excerpt(passage.position, passage.units[first][0], end, rule, steps=True)
+
+
+def _acts(passage: Passage, i: int) -> bool:
+    """Does unit `i`, or the one after it, give something to act on (a command, a path, an
+    option)?"""
+    return any(actionable(passage.unit(j)) for j in (i, i + 1) if j < len(passage.units))
+
+
+def _is_term(passage: Passage, i: int, rules: AnswerRules) -> bool:
+    """Is unit `i` a term that the next unit describes: one short line without a full stop
+    (an option, a parameter, a definition's word), not a title?"""
+    a, b = passage.units[i]
+    line = passage.text[a:b].strip()
+    short = "\n" not in line and 0 < len(line) <= rules.term_chars and not FINISHED.search(line)
+    return short and not line.endswith(":") and not passage.titled(a, b)
+
+
+def excerpt_end(
+    question: Question, passage: Passage, i: int, rules: AnswerRules, start: int
+) -> int:
+    """Where an excerpt (from `start`) whose last unit so far is `i` ends: it takes along what
+    that unit introduces (after a colon), the steps a procedure question asks for, the items a
+    list question asks for, a short first sentence's next one, a sentence that qualifies it
+    ("But this does not work as expected"; rule `qualifies`), a unit close in meaning to the
+    question, and prose until it has `rules.excerpt_min_chars` (not into the next item, row
+    or term of a list: each answers alone), within `rules.excerpt_chars` and never across a
+    heading. For a question asking how (rule `seek_action`), an excerpt that has given nothing
+    to act on yet (a command, a path, an option) goes on until it does, up to
+    `rules.seek_chars`: documentation restates the problem before it solves it."""
+    units, text = passage.units, passage.text
+    j = i
+    seeking = question.steps and rules.on("seek_action")
+    while j + 1 < len(units):
+        a, b = units[j + 1]
+        seek = seeking and not any(actionable(passage.unit(k)) for k in range(i, j + 1))
+        limit = rules.seek_chars if seek else rules.excerpt_chars
+        if passage.titled(a, b) or len(" ".join(text[start:b].split())) > limit:
+            break
+        current, following = passage.unit(j).rstrip(), passage.unit(j + 1)
+        kind = unit_kind(following)
+        close = passage.meaning and passage.meaning[j + 1] >= rules.excerpt_close
+        short = len(" ".join(text[start : units[j][1]].split())) < rules.excerpt_min_chars
+        prose = kind == "statement" and not _is_term(passage, j + 1, rules)
+        wanted = (
+            current.endswith(":")
+            or (question.steps and kind in ("command", "item"))
+            or (question.intent == "list" and kind == "item")
+            or (j == i and len(current.split()) < rules.short_opening_words)
+            or (rules.on("qualifies") and qualifies(following))
+            or (short and prose and unit_kind(current) == "statement")
+            or close
+            or seek
+        )
+        if not wanted:
+            break
+        j += 1
+    return units[j][1]

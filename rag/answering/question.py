@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from rag.errors import QuestionError
 from rag.retrieval.terms import TermStats
-from rag.text.cues import asks_how
+from rag.text.cues import intent, parts
 
-STEPS, FACT = "steps", "fact"  # intents: a procedure, or anything else
+STEPS, LIST = "steps", "list"  # intents (rag.text.cues.intent): a procedure, a list's items
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,8 @@ class Question:
 
     text: str
     weights: dict[str, float] = field(default_factory=dict)  # specific words -> idf
-    intent: str = FACT  # STEPS: its answer is a procedure
+    intent: str = "fact"  # steps | list | yesno | reason | fact (rag.text.cues.intent)
+    parts: tuple[str, ...] = ()  # the questions it asks, when more than one
 
     @property
     def steps(self) -> bool:
@@ -27,13 +28,15 @@ class Question:
 
 def analyse(text: str, terms: TermStats | None) -> Question:
     """The question with its words weighed by how specific they are in the corpus (`terms`;
-    none without statistics) and its intent.
+    none without statistics), its intent and its parts.
 
-    >>> analyse("How do I hold a package?", TermStats(4, {"hold": 1})).intent
-    'steps'
+    >>> asked = analyse("How do I hold a package, and can I undo it?", TermStats(4, {"hold": 1}))
+    >>> asked.intent, asked.parts
+    ('steps', ('How do I hold a package', 'can I undo it?'))
     """
     weights = terms.weights(text) if terms is not None else {}
-    return Question(text, weights, STEPS if asks_how(text) else FACT)
+    asks = parts(text)
+    return Question(text, weights, intent(text), tuple(asks) if len(asks) > 1 else ())
 
 
 def checked(question: str, max_chars: int) -> str:

@@ -5,7 +5,7 @@ takes the sentence before it along)."""
 
 from __future__ import annotations
 
-from rag.answering.passage import Span, is_title
+from rag.answering.passage import Passage, Span
 from rag.answering.rules import AnswerRules
 from rag.text.cues import is_pointer, looks_like_instructions, needs_subject, without_titles
 from rag.text.units import FINISHED, starts_inside
@@ -29,41 +29,44 @@ def quotable(text: str, rules: AnswerRules, steps: bool = False) -> bool:
     return (
         (steps or bool(FINISHED.search(text)))
         and not text.rstrip("\"')]”’ ").endswith("?")
-        and not text.startswith("#")
         and len(content_words(without_titles(text))) >= rules.quote_min_words
         and not looks_like_instructions(text)
         and not is_pointer(text)
     )
 
 
-def whole_span(
-    passage: str, units: tuple[Span, ...], start: int, end: int, rules: AnswerRules
-) -> Span:
+def whole_span(passage: Passage, start: int, end: int, rules: AnswerRules) -> Span:
     """The span widened to the start of its sentence when it begins inside one (in lower case,
     after text that does not end a sentence), and to the sentence before when it opens with a
     word that needs a subject ("This module ...", "It ..."; rule `needs_subject`), within the
-    passage (`units`: its sentence spans).
+    passage, never taking a heading line or a question along.
 
-    >>> from rag.text.units import sentence_spans
+    >>> from rag.answering.passage import passage
+    >>> from rag.types import Chunk, Hit
+    >>> def text(t, a, b, titles=()):
+    ...     p = passage(Hit(Chunk("c", "d", t, 0, len(t), titles=titles), 1.0), 1, AnswerRules())
+    ...     s, e = whole_span(p, a, b, AnswerRules())
+    ...     return t[s:e]
     >>> p = "The apt tool installs packages. It downloads them first."
-    >>> s, e = whole_span(p, sentence_spans(p), p.index("It"), len(p), AnswerRules()); p[s:e]
+    >>> text(p, p.index("It"), len(p))
     'The apt tool installs packages. It downloads them first.'
     >>> p = "## What is this FAQ?\\nThis document answers questions."
-    >>> s, e = whole_span(p, sentence_spans(p), p.index("This"), len(p), AnswerRules()); p[s:e]
+    >>> text(p, p.index("This"), len(p), titles=((0, 20),))
     'This document answers questions.'
     """
+    units, text_of = passage.units, passage.text
     for i, (a, b) in enumerate(units):
         if a <= start < b or (i + 1 < len(units) and b <= start < units[i + 1][0]):
             break
     else:
         return start, end
     first = i
-    text = passage[start:end].lstrip()
-    before = passage[: units[first][0]].rstrip()
+    text = text_of[start:end].lstrip()
+    before = text_of[: units[first][0]].rstrip()
     takes = rules.on("needs_subject") and needs_subject(text)
     if first > 0 and (_continues(text, before) or takes):
         a, b = units[first - 1]
-        if not is_title(passage[a:b]):  # "## 1.1 What is this FAQ?" | "This document ..."
+        if not passage.titled(a, b):  # "## 1.1 What is this FAQ?" | "This document ..."
             first -= 1
     return min(start, units[first][0]), end
 

@@ -39,6 +39,17 @@ RULES = {
     "lead_best": "the passage sentence holding lead_coverage of the question leads the answer",
     "fallback_section": "nothing held up: the titled section's opening is quoted",
     "fallback_best": "nothing held up: the best passage's best-matching sentence is quoted",
+    "lead_meaning": "the statement closest in meaning to the question leads the answer, with "
+    "what completes it",
+    "fallback_meaning": "nothing held up: the statement closest in meaning is quoted",
+    "qualifies": "an excerpt takes along the sentence that qualifies it ('But ...')",
+    "term": "an excerpt takes along the term its first unit describes (an option, a parameter)",
+    "seek_action": "for a question asking how, an excerpt goes on to something to act on (a "
+    "command, a path, an option), and statements followed by one are preferred",
+    "parts": "a question asking several things gets an excerpt for each part the lead lacks",
+    "lead_suffices": "an answer whose lead was shown is not written on by the model",
+    "responsive_meaning": "a sentence close in meaning to the question addresses it, whatever "
+    "its words",
 }
 
 
@@ -46,7 +57,8 @@ RULES = {
 class AnswerRules:
     """The constants of answering. Defaults are the `general` profile."""
 
-    cosine_weight: float = 0.5  # relevance = this * cosine + the rest * weighted coverage
+    cosine_weight: float = 0.4  # relevance = this * the passage's cosine to the question
+    meaning_weight: float = 0.4  # + this * its closest statement's + the rest * word coverage
     unrelated_floor: float = 0.5  # share of min_relevance under which a passage leaves the prompt
     lead_coverage: float = 0.5  # share of the question's term weight a best-sentence lead holds
     fallback_coverage: float = 0.25  # the same for the answer-level fallback quote
@@ -56,6 +68,17 @@ class AnswerRules:
     short_opening_words: int = 8  # an opening under this many words takes the next sentence
     repeat_support: float = 0.9  # support from shown text above which a sentence repeats it
     quote_min_words: int = 3  # content words a quote needs to stand alone
+    lead_meaning: float = 0.45  # a statement this close in meaning (+ its words) leads
+    lead_depth: int = 3  # passages retrieved to find the lead in (the model reads top_k)
+    fallback_meaning: float = 0.4  # ... or is the fallback quote
+    unit_words: float = 0.0  # weight of the question's words in a statement's closeness
+    excerpt_chars: int = 400  # of an excerpt led by the statement closest in meaning, at most
+    excerpt_min_chars: int = 250  # ... at least (it takes the next sentence until it has them)
+    excerpt_close: float = 2.0  # ... taking the next unit this close to the question (2: never)
+    term_chars: int = 60  # a term an excerpt describes (an option line) is at most this long
+    seek_chars: int = 600  # an excerpt seeking something to act on goes on up to this long
+    action_bonus: float = 0.05  # closeness added to a statement followed by something to act on
+    responsive_cosine: float = 0.4  # a sentence this close to the question addresses it
     meaning_min_words: int = 2  # content words a sentence needs to be checked in its own words
     meaning_unsure_scale: float = 0.5  # eval's meaning score of a sentence not kept, scaled
     judge_chars: int = 3000  # of a passage the model judge reads (cost bound)
@@ -77,7 +100,20 @@ class AnswerRules:
 
 
 GENERAL = AnswerRules()
-PROFILES: dict[str, AnswerRules] = {"general": GENERAL}
+MEANING = frozenset(
+    {"lead_meaning", "fallback_meaning", "parts", "responsive_meaning", "lead_suffices"}
+)
+PROFILES: dict[str, AnswerRules] = {
+    "general": GENERAL,
+    # word overlap only, as before answers matched meaning: relevance from the passage's cosine
+    # and the question's words, no lead, fallback or responsiveness by closeness in meaning
+    "words": AnswerRules(
+        cosine_weight=0.5,
+        meaning_weight=0.0,
+        excerpt_min_chars=0,
+        off=MEANING | {"qualifies", "term", "seek_action"},
+    ),
+}
 
 
 def answer_rules(profile: str, overrides: dict[str, Any] | None = None) -> AnswerRules:

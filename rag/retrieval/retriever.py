@@ -12,6 +12,7 @@ from rag.errors import ConfigError
 from rag.retrieval.embedding import Embedder
 from rag.retrieval.indexer import Indexer
 from rag.retrieval.rerank import Reranker
+from rag.retrieval.similarity import Similarity
 from rag.storage.store import Store
 from rag.text.overlap import weighted_coverage
 from rag.types import Hit, content_hash
@@ -86,6 +87,7 @@ class Retriever:
         self.candidates, self.rrf_k, self.mmr_lambda = candidates, rrf_k, mmr_lambda
         self.reranker, self.title_match = reranker, title_match
         self.weights = (dense_weight, lexical_weight)
+        self.similarity = Similarity(embedder)  # cosines of a question to passage sentences
 
     def search(
         self, questions: list[str], k: int, filters: Filters | None = None

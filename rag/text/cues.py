@@ -14,6 +14,12 @@ _PROCEDURE = phrases("procedure-question", anchored=True)
 _PROCEDURE_ANYWHERE = phrases("procedure-anywhere")
 _INSTRUCTIONS = phrases("instructions")
 _NEEDS_SUBJECT = word_pattern("needs-subject", prefix="^")
+_LIST = phrases("list-question", anchored=True)
+_YESNO = phrases("yesno-question", anchored=True)
+_REASON = phrases("reason-question")
+_SYMPTOM = phrases("symptom-question")
+_TASK = word_pattern("task-verbs", prefix=r"^\W*(?:(?:i|we) (?:want|need|have) to |how to )?")
+_CONTRAST = word_pattern("contrast", prefix=r"^\W*")
 _ASKS = re.compile(r"(?<=[.!?;])\s+")  # the sentences of a question: context, then the ask
 # a quoted question title inside a sentence ("see Section 6.10, “What's in the pool?”")
 QUOTED_TITLE = re.compile(r"[“\"][^”\"]{3,200}\?[”\"]")
@@ -34,6 +40,73 @@ def asks_how(question: str) -> bool:
     if _PROCEDURE_ANYWHERE.search(question):
         return True
     return any(_PROCEDURE.match(part) for part in _ASKS.split(question))
+
+
+def intent(question: str) -> str:
+    """What kind of answer the question wants: "reason" (why), "steps" (a procedure: how to, a
+    task), "list" (the items of a list), "yesno", or "fact" (anything else). One sentence of
+    the question is enough ("I run Debian. How do I ...?").
+
+    >>> [intent(q) for q in ("why is stable so old", "set up a static IP address",
+    ...  "which options does pg_dump have", "Is sid safe to use?", "pid of last job",
+    ...  "sshd won't start after I edited its config")]
+    ['reason', 'steps', 'list', 'yesno', 'fact', 'steps']
+    """
+    parts = _ASKS.split(question.strip())
+    if asks_how(question):
+        return "steps"
+    if _REASON.search(question):
+        return "reason"
+    if any(_TASK.match(part) for part in parts) or _SYMPTOM.search(question):
+        return "steps"  # a task, or a problem that wants its fix
+    if any(_LIST.match(part) for part in parts):
+        return "list"
+    if any(_YESNO.match(part) for part in parts):
+        return "yesno"
+    return "fact"
+
+
+_ANOTHER = re.compile(
+    r"(?:\?\s+|[,;]\s*(?:and|but|or)\s+|\s+and\s+(?=(?:how|what|where|why|when|which|who|"
+    r"can|could|should|is|are|do|does|did|will|would|if)\b))",
+    re.I,
+)
+
+
+def parts(question: str) -> list[str]:
+    """The questions a question asks, when it asks more than one ("How do I grow it, and can I
+    do that while it is mounted?"); the question itself when it asks one. Parts of fewer than
+    three words join the part before.
+
+    >>> parts("how do I grow the volume, and can I do that while it is mounted?")
+    ['how do I grow the volume', 'can I do that while it is mounted?']
+    >>> parts("What is sid? Is it safe to use?")
+    ['What is sid?', 'Is it safe to use?']
+    >>> parts("install and configure nginx")
+    ['install and configure nginx']
+    """
+    pieces, start = [], 0
+    for match in _ANOTHER.finditer(question):
+        keep = match.group(0).startswith("?")
+        pieces.append(question[start : match.start() + (1 if keep else 0)].strip())
+        start = match.end()
+    pieces.append(question[start:].strip())
+    out: list[str] = []
+    for piece in filter(None, pieces):
+        if out and len(piece.split()) < 3:
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out or [question]
+
+
+def qualifies(text: str) -> bool:
+    """Does the sentence qualify the one before it ("But this does not work as expected.")?
+
+    >>> qualifies("However, it breaks on reboot."), qualifies("Butter is made of cream.")
+    (True, False)
+    """
+    return bool(_CONTRAST.match(text))
 
 
 def is_pointer(text: str) -> bool:

@@ -168,3 +168,51 @@ def starts_inside(text: str) -> bool:
     if first[:1].islower() or first[:1] in ")]},.;:" or first.count(")") > first.count("("):
         return True
     return bool(_LIST_TAIL.match(first))
+
+
+_BULLET = re.compile(r"\s*([-*•◦▪]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+\S")
+_PROMPT = re.compile(r"\s*[$#%>]\s+\S")  # "$ ls", "# mdadm --create ..." (a shell prompt)
+_CODE = re.compile(r"[/=_`]|--?\w|::|\(\)|\w\.\w")  # paths, options, assignments, calls
+_CODE_START = re.compile(r"[a-z`]|\./|~/|-{1,2}\w")  # "ls -l", "`make`", "./run", "--flag"
+ROW_CELLS = 3  # a line with this many "|"-separated cells (or opening with "|") is a table row
+
+
+def unit_kind(text: str) -> str:
+    """What a unit of a passage is, by its wording: "question", "item" (of a list), "command"
+    (a shell prompt or a line of code), "row" (of a table), or "statement". Headings are not
+    read from the wording: ingest records them (`Chunk.titles`).
+
+    >>> [unit_kind(t) for t in ("Is it free?", "- the stable release", "# mdadm --create /dev/md0",
+    ...  "lvresize -L 6G vg/lv", "serial | 4 bytes | 1 to 2147483647", "Use apt to install it.",
+    ...  "pg_dumpall -p 5432 | psql -p 5433", "./vcpkg install zstd", "| a | b |")]
+    ['question', 'item', 'command', 'command', 'row', 'statement', 'command', 'command', 'row']
+    """
+    stripped = text.strip()
+    if stripped.rstrip("\"')]”’").endswith("?"):
+        return "question"
+    single = "\n" not in stripped
+    cells = stripped.count(" | ") + 1
+    if single and (stripped.startswith("|") or cells >= ROW_CELLS):
+        return "row"
+    if _BULLET.match(stripped):
+        return "item"
+    code = _CODE_START.match(stripped) and _CODE.search(stripped)
+    if single and not FINISHED.search(stripped) and (_PROMPT.match(stripped) or code):
+        return "command"
+    return "statement"
+
+
+# what a reader can act on: a path, an option, an assignment, a quoted command, a Foo::Bar key
+_ACTION = re.compile(
+    r"(?:^|[\s(\"'“])(?:~?/[\w.-]+/[\w./*-]*|--?[a-zA-Z][\w-]*|[\w.]+=\S+|`[^`]+`|\w+::\w+)"
+)
+
+
+def actionable(text: str) -> bool:
+    """Does the unit give something to act on: a command line, a path, an option, a setting?
+
+    >>> [actionable(t) for t in ("Run apt-mark hold foo.", "Edit /etc/apt/sources.list.",
+    ...  "Add the nofail option.", "Use lvresize -L 6G vg/lv", "It is complicated.")]
+    [False, True, False, True, False]
+    """
+    return unit_kind(text) == "command" or bool(_ACTION.search(text))
