@@ -3,7 +3,7 @@ symptom, ... for covered questions; easy or hard for uncovered ones)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from evals.report import _fmt
 
@@ -50,4 +50,43 @@ def markdown_by_style(results: list[dict]) -> str:
     for r in rows:
         cells = [_fmt(r[n]) for n in names]
         lines.append(f"| {r['kind']} | {r['style']} | {r['n']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def markdown_rows(rows: list[dict]) -> str:
+    """Rows of equal keys (kind, style, n, then shares) as a Markdown table."""
+    if not rows:
+        return "(nothing)"
+    names = [k for k in rows[0] if k not in ("kind", "style", "n")]
+    names += [k for r in rows for k in r if k not in names and k not in ("kind", "style", "n")]
+    names = list(dict.fromkeys(names))
+    lines = ["| kind | style | n | " + " | ".join(names) + " |", "|" + "---|" * (3 + len(names))]
+    for r in rows:
+        cells = [_fmt(r.get(n)) for n in names]
+        lines.append(f"| {r['kind']} | {r['style']} | {r['n']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def rule_counts(results: list[dict]) -> list[tuple[str, str, int, int]]:
+    """(rule, action, decisions, answers they occur in) over the run's answers, most
+    frequent first: how often each answering rule decided, and what.
+
+    >>> kept, drop = {"action": "show", "rule": "kept"}, {"action": "drop", "rule": "support"}
+    >>> rows = [{"decisions": [kept]}, {"decisions": [kept, drop]}]
+    >>> rule_counts(rows)
+    [('kept', 'show', 2, 2), ('support', 'drop', 1, 1)]
+    """
+    decisions: Counter[tuple[str, str]] = Counter()
+    answers: Counter[tuple[str, str]] = Counter()
+    for row in results:
+        seen = [(d["rule"], d["action"]) for d in row.get("decisions", [])]
+        decisions.update(seen)
+        answers.update(set(seen))
+    return [(r, a, n, answers[r, a]) for (r, a), n in decisions.most_common()]
+
+
+def markdown_rules(results: list[dict]) -> str:
+    """`rule_counts` as a Markdown table."""
+    lines = ["| rule | action | decisions | answers |", "|---|---|---|---|"]
+    lines += [f"| {r} | {a} | {n} | {m} |" for r, a, n, m in rule_counts(results)]
     return "\n".join(lines)

@@ -151,6 +151,7 @@ def score_answer(example: Example, answer: Answer, gold_map: dict[str, str], jud
         "relevance": data["relevance"],
         "fallback": data["fallback"],
         "counts": data["counts"],
+        "decisions": data["decisions"],
         "answerable": example.answerable,
         "abstention": abstention_correct(example.answerable, declined),
         ("covered_answered" if example.answerable else "uncovered_declined"): float(

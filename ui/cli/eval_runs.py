@@ -8,11 +8,12 @@ from pathlib import Path
 
 import click
 
-from evals.breakdown import markdown_by_style
+from evals.breakdown import markdown_by_style, markdown_rules
 from evals.dataset import DatasetError, load_dataset
 from evals.report import markdown_summary
 from evals.runner import run, scorer_judge, select
 from evals.runs import RunStore
+from rag.errors import FootnoteError
 from ui.cli.root import app_of
 
 
@@ -36,14 +37,31 @@ def _run_command(kind: str):
         help="support judge of the citation metrics (default: verifier)",
     )
     @click.option("--json", "as_json", is_flag=True, help="print the metrics as one JSON object")
+    @click.option(
+        "--rules-off",
+        default="",
+        metavar="RULE,...",
+        help="answering rules to switch off for this run, to measure what they do "
+        "(docs/architecture.md lists them)",
+    )
     @click.pass_context
     def command(
-        ctx, dataset, limit, sample, seed, balanced, batch_size, fresh, judge_kind, as_json
+        ctx,
+        dataset,
+        limit,
+        sample,
+        seed,
+        balanced,
+        batch_size,
+        fresh,
+        judge_kind,
+        as_json,
+        rules_off,
     ):
         options = {"limit": limit, "sample": sample, "seed": seed, "judge": judge_kind}
         if balanced:
             options["balanced"] = True
-        app = app_of(ctx)
+        app = _without(app_of(ctx), rules_off)
         run_id = _run(app, kind, dataset, options, batch_size, fresh)
         meta = RunStore(app.store).get(run_id)
         if as_json:
@@ -53,6 +71,8 @@ def _run_command(kind: str):
             results = RunStore(app.store).results(run_id)
             if kind == "answers" and any(r.get("style") for r in results):
                 click.echo("\nBy how the questions were asked:\n" + markdown_by_style(results))
+            if kind == "answers":
+                click.echo("\nWhich rules decided:\n" + markdown_rules(results))
             click.echo(f"\nrun {run_id}; report: footnote eval report {run_id}")
 
     command.__doc__ = f"Run every question of DATASET through {kind} and score it (resumable)."
@@ -61,6 +81,26 @@ def _run_command(kind: str):
 
 retrieval = click.command("retrieval")(_run_command("retrieval"))
 answers = click.command("answers")(_run_command("answers"))
+
+
+def _without(app, rules_off: str):
+    """The App with the named answering rules switched off too (validated like the setting)."""
+    if not rules_off:
+        return app
+    from dataclasses import replace
+
+    from rag.settings_rules import validate
+    from ui.compose import App
+
+    table = dict(app.settings.answer_rules)
+    off = {*str(table.get("off", "")).replace("+", ",").split(","), *rules_off.split(",")}
+    table["off"] = tuple(sorted(n.strip() for n in off if n.strip()))
+    settings = replace(app.settings, answer_rules=tuple(sorted(table.items())))
+    try:
+        validate(settings)
+    except FootnoteError as exc:
+        raise click.BadParameter(str(exc), param_hint="--rules-off") from None
+    return App(settings)
 
 
 def _run(app, kind: str, dataset: Path, options: dict, batch_size: int, fresh: bool) -> str:

@@ -94,6 +94,36 @@ def split_cmd(dataset: Path, seed: int) -> None:
         click.echo(f"{half}: {path}")
 
 
+@eval_group.command("export")
+@click.argument("run_id")
+@click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def export_cmd(ctx, run_id: str, dataset: Path, out: Path) -> None:
+    """Write RUN_ID's answers as items for a grader who did not tune the rules (the rubric:
+    ../shared/GRADING.md), with DATASET's answer points and references."""
+    from evals.dataset import load_dataset
+    from evals.grading import packet
+
+    items = packet(RunStore(app_of(ctx).store).results(run_id), load_dataset(dataset).examples)
+    out.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items))
+    click.echo(f"{out}: {len(items)} answers to grade")
+
+
+@eval_group.command("grades")
+@click.argument("run_id")
+@click.option("--labels", required=True, type=click.Path(exists=True, path_type=Path))
+@click.pass_context
+def grades_cmd(ctx, run_id: str, labels: Path) -> None:
+    """Count a grader's labels (LABELS: JSONL of id, label, why) of RUN_ID's answers, by kind
+    and style: correct = CORRECT of covered questions."""
+    from evals.breakdown import markdown_rows
+    from evals.grading import read_labels, summary
+
+    rows = summary(read_labels(labels), RunStore(app_of(ctx).store).results(run_id))
+    click.echo(markdown_rows(rows))
+
+
 @eval_group.command("report")
 @click.argument("runs", nargs=-1, required=True)
 @click.option("--out", type=click.Path(path_type=Path), help="HTML file (default: report-RUN.html)")
