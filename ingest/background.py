@@ -8,6 +8,8 @@ order of writes is the order of batches.
 
 from __future__ import annotations
 
+import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, TimeoutError
@@ -19,6 +21,10 @@ from rag.retrieval.indexer import Indexer
 from rag.types import Chunk
 
 SLICE = 64  # texts per call to the model: progress moves in steps this small
+# While the model works, the GIL changes hands at most this many seconds apart (Python's default
+# is 5 ms): the model's thread needs it for a moment between torch operations, and waiting up to
+# 5 ms each time behind a thread that extracts pages left the cores idle (docs/benchmarks.md).
+SWITCH_INTERVAL = 0.0005
 
 
 @dataclass
@@ -94,10 +100,12 @@ class BackgroundEmbedder:
         finally:
             if self._pool is not None:
                 self._pool.shutdown(wait=True)
+                _SwitchInterval.leave()
             self._pool = self._warming = None
 
     def _worker(self) -> ThreadPoolExecutor:
         if self._pool is None:
+            _SwitchInterval.enter()
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="embed")
         return self._pool
 
@@ -128,3 +136,26 @@ class BackgroundEmbedder:
             return fn(*args)
         finally:
             self.embed_seconds += time.perf_counter() - started
+
+
+class _SwitchInterval:
+    """The process's GIL switch interval, short while any embedding thread runs."""
+
+    _lock = threading.Lock()
+    _active = 0
+    _saved = 0.0
+
+    @classmethod
+    def enter(cls) -> None:
+        with cls._lock:
+            if cls._active == 0:
+                cls._saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(cls._saved, SWITCH_INTERVAL))
+            cls._active += 1
+
+    @classmethod
+    def leave(cls) -> None:
+        with cls._lock:
+            cls._active -= 1
+            if cls._active == 0:
+                sys.setswitchinterval(cls._saved)

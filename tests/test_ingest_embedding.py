@@ -4,6 +4,7 @@ decided here without one)."""
 
 import doctest
 import shutil
+import sys
 import threading
 import time
 
@@ -26,11 +27,13 @@ class SlowCountingEmbedder(HashEmbedder):
     def __init__(self, delay: float = 0.0, fail: bool = False):
         super().__init__()
         self.delay, self.fail, self.texts, self.threads = delay, fail, [], set()
+        self.switch_intervals = set()
 
     def embed(self, texts):
         if self.fail:
             raise RuntimeError("model crashed")
         self.threads.add(threading.current_thread().name)
+        self.switch_intervals.add(sys.getswitchinterval())
         self.texts += texts
         time.sleep(self.delay * len(texts))
         return super().embed(texts)
@@ -64,11 +67,14 @@ def test_the_same_vectors_whatever_the_batching_and_thread(fake_app, settings, c
     fake_app._embedder = SlowCountingEmbedder()
     ingestor(fake_app, flush_chunks=2, background=True).ingest([str(corpus)])
     assert fake_app.embedder.threads == {"embed_0"}  # the model ran off the caller's thread
+    assert fake_app.embedder.switch_intervals == {0.0005}  # the GIL comes back to it soon
+    assert sys.getswitchinterval() == 0.005  # and Python's default is back afterwards
     other = App(make_settings(tmp_path / "other"), embedder=SlowCountingEmbedder())
     ingestor(other, flush_chunks=512, background=False).ingest([str(corpus)])
     assert other.embedder.threads == {threading.current_thread().name}
     assert vectors_by_chunk(fake_app) == vectors_by_chunk(other)
-    assert len(fake_app.indexer.index) == fake_app.store.count_chunks() == other.store.count_chunks()
+    assert len(fake_app.indexer.index) == fake_app.store.count_chunks()
+    assert fake_app.store.count_chunks() == other.store.count_chunks()
     top = fake_app.pipeline.retrieve("refunds paid within 5 business days", k=1)
     assert "5 business days" in top[0].chunk.text
 
