@@ -121,9 +121,10 @@ class BackgroundEmbedder:
         """Runs on the worker: the texts longest first (batches of alike lengths pad little),
         a slice at a time; the vectors come back in the order of `texts`."""
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        step = max(SLICE, getattr(self.indexer.embedder, "batch_size", 0))  # big on a GPU
         parts = []
-        for start in range(0, len(order), SLICE):
-            rows = order[start : start + SLICE]
+        for start in range(0, len(order), step):
+            rows = order[start : start + step]
             parts.append(self._timed(self.indexer.embedder.embed, [texts[i] for i in rows]))
             self.texts_embedded += len(rows)
         out = np.empty_like(np.concatenate(parts))  # (len(texts), dim)

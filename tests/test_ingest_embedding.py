@@ -18,7 +18,12 @@ from ingest.pipeline import Ingestor
 from ingest.progress import IngestProgress
 from rag.errors import ModelError
 from rag.fakes import HashEmbedder
-from rag.retrieval.embedding import SentenceTransformerEmbedder, choose_device, choose_precision
+from rag.retrieval.embedding import (
+    SentenceTransformerEmbedder,
+    choose_batch_size,
+    choose_device,
+    choose_precision,
+)
 
 
 class SlowCountingEmbedder(HashEmbedder):
@@ -142,6 +147,7 @@ def test_device_and_precision_choices():
     assert choose_precision("bf16", "cpu", native_bf16=False) == "bf16"  # asked for: honoured
     with pytest.raises(ModelError, match="fp8"):
         choose_precision("fp8", "cpu", native_bf16=True)
+    assert choose_batch_size(8, "cpu") == 8 and choose_batch_size(8, "cuda") == 128
 
 
 def test_precision_applies_inside_encode_only():

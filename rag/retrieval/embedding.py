@@ -11,6 +11,7 @@ import numpy as np
 from rag.errors import ModelError
 
 PRECISIONS = ("auto", "fp32", "bf16")
+GPU_BATCH = 128  # the least batch on a GPU: small batches, the best on two CPU cores, idle it
 
 
 class Embedder(Protocol):
@@ -30,6 +31,15 @@ def choose_device(cuda_available: bool) -> str:
     ('cuda', 'cpu')
     """
     return "cuda" if cuda_available else "cpu"
+
+
+def choose_batch_size(requested: int, device: str) -> int:
+    """Texts per forward pass: as asked on a CPU, at least GPU_BATCH on a GPU.
+
+    >>> choose_batch_size(8, "cpu"), choose_batch_size(8, "cuda"), choose_batch_size(512, "cuda")
+    (8, 128, 512)
+    """
+    return max(requested, GPU_BATCH) if device == "cuda" else requested
 
 
 def choose_precision(requested: str, device: str, native_bf16: bool) -> str:
@@ -92,6 +102,7 @@ class SentenceTransformerEmbedder:
                 "reinstall it with `make setup` or fix embedding_model"
             ) from None
         self.dim = model.get_embedding_dimension()
+        self.batch_size = choose_batch_size(self.batch_size, device)
         self.device, self.precision, self._model = device, precision, model
 
     def embed(self, texts: list[str]) -> np.ndarray:
