@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.background import BackgroundEmbedder
 from ingest.chunk import chunk_document
 from ingest.extract import (
     BINARY_SUFFIXES,
@@ -19,6 +20,7 @@ from ingest.extract import (
     text_document,
 )
 from ingest.fetch import fetch_url
+from ingest.progress import IngestProgress, embedding_summary
 from ingest.safety import NetworkPolicy
 from ingest.sources import expand, is_url, under
 from rag.errors import FootnoteError, IngestError
@@ -76,6 +78,7 @@ class IngestReport:
     skipped: list[str] = field(default_factory=list)  # unsupported files inside folders
     chunks_added: int = 0
     seconds: float = 0.0
+    embed_seconds: float = 0.0  # the model's working time (it overlaps reading the sources)
 
     @property
     def ok(self) -> bool:
@@ -89,6 +92,9 @@ class IngestReport:
             f"failed {len(self.failed)}, skipped {len(self.skipped)} "
             f"({self.chunks_added} new chunks, {self.seconds:.1f} s)"
         ]
+        if self.chunks_added:
+            speed = embedding_summary(self.chunks_added, self.seconds, self.embed_seconds)
+            lines.append(f"  {speed}")
         lines += [f"  failed: {reason}" for _, reason in self.failed]
         if self.skipped:
             lines.append(
@@ -98,15 +104,33 @@ class IngestReport:
 
 
 class Ingestor:
-    """Turns sources into stored, embedded, indexed documents. Batches embedding across files."""
+    """Turns sources into stored, embedded, indexed documents. Batches embedding across files,
+    on a thread of its own (`background`) while the next sources are read."""
 
     def __init__(
-        self, store: Store, indexer: Indexer, options: IngestOptions, flush_chunks: int = 512
+        self,
+        store: Store,
+        indexer: Indexer,
+        options: IngestOptions,
+        flush_chunks: int = 512,
+        background: bool = True,
     ):
         self.store, self.indexer, self.options = store, indexer, options
-        self.flush_chunks = flush_chunks
+        self.flush_chunks, self.background = flush_chunks, background
         self._pending: list[Chunk] = []
-        self.embed_seconds = 0.0  # time spent embedding and indexing, for reports
+        self.chunks_found = 0  # new chunks stored by this ingestor
+        self.on_wait: Callable[[], None] | None = None  # ~1/s while waiting for the model
+        self._embedding = BackgroundEmbedder(indexer, lambda: self._waiting(), background)
+
+    @property
+    def embed_seconds(self) -> float:
+        """Time the model spent embedding (and loading), for reports."""
+        return self._embedding.embed_seconds
+
+    @property
+    def chunks_embedded(self) -> int:
+        """Of `chunks_found`, those embedded or cached (moving while a batch is embedded)."""
+        return self._embedding.chunks_done
 
     def ingest(
         self,
@@ -116,8 +140,11 @@ class Ingestor:
         collection: str = "default",
         progress: Callable[[int], None] | None = None,
         on_total: Callable[[int], None] | None = None,
+        status: Callable[[IngestProgress], None] | None = None,
     ) -> IngestReport:
-        """Ingest every source; bad ones are logged, listed in the report and skipped."""
+        """Ingest every source; bad ones are logged, listed in the report and skipped.
+        `progress` gets 1 per source done; `status` a snapshot after each source and about
+        once a second while waiting for the model."""
         started = time.perf_counter()
         report = IngestReport()
         expansion = expand(args)
@@ -125,18 +152,43 @@ class Ingestor:
         if on_total:
             on_total(len(expansion.sources))
         known = self.store.document_hashes()
+        found, embed_before, done = self.chunks_found, self.embed_seconds, [0]
+
+        def tell() -> None:
+            if status:
+                status(self.snapshot(done[0], len(expansion.sources), started, found))
+
+        self.on_wait = tell
         try:
             for source in expansion.sources:
                 self._ingest_one(source, collection, known, report)
+                done[0] += 1
                 if progress:
                     progress(1)
+                tell()
             if prune:
                 self._prune(expansion, known, report)
         finally:  # keep what was done, even on Ctrl-C
-            self._flush()
-            self.indexer.save()
+            self.flush()
+            self.on_wait = None
         report.seconds = time.perf_counter() - started
+        report.embed_seconds = self.embed_seconds - embed_before
+        tell()
         return report
+
+    def snapshot(
+        self, sources_done: int, sources_total: int, started: float, chunks_before: int = 0
+    ) -> IngestProgress:
+        """Progress since `started` (a perf_counter time) of a run that began with
+        `chunks_before` chunks found by this ingestor."""
+        return IngestProgress(
+            sources_done,
+            sources_total,
+            self.chunks_found - chunks_before,
+            self.chunks_embedded - chunks_before,
+            time.perf_counter() - started,
+            self.embed_seconds,
+        )
 
     def _ingest_one(self, source: str, collection: str, known: dict, report: IngestReport) -> None:
         try:
@@ -166,9 +218,13 @@ class Ingestor:
             return "unchanged", 0
         if chunks is None:
             chunks = chunk_document(doc, self.options.chunk_size, self.options.chunk_overlap)
+        self.indexer.load()  # not built later from a store holding chunks not embedded yet
         changes = self.store.put_document(doc, chunks)
         self.indexer.remove(changes.removed_vector_ids)
         self._pending.extend(changes.added)
+        self.chunks_found += len(changes.added)
+        if changes.added:
+            self._embedding.warm_up()  # the model loads while the next sources are read
         if len(self._pending) >= self.flush_chunks:
             self._flush()
         return ("updated" if previous else "new"), len(changes.added)
@@ -190,14 +246,21 @@ class Ingestor:
 
     def flush(self) -> None:
         """Embed and index the chunks stored so far, and save the index."""
-        self._flush()
+        try:
+            self._flush()
+        finally:
+            self._embedding.close()
         self.indexer.save()
 
     def _flush(self) -> None:
+        """Hand the pending chunks to the embedding thread (indexing the batch before)."""
         pending, self._pending = self._pending, []
-        started = time.perf_counter()
-        self.indexer.add(pending)
-        self.embed_seconds += time.perf_counter() - started
+        if pending:
+            self._embedding.submit(pending)
+
+    def _waiting(self) -> None:
+        if self.on_wait:
+            self.on_wait()
 
     def _prune(self, expansion, known: dict, report: IngestReport) -> None:
         seen = set(expansion.sources)

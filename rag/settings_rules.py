@@ -44,6 +44,7 @@ CHOICES = {
     "generator": ("local", "openai", "transformers"),
     "judge_generator": ("local", "openai"),
     "embedding_backend": ("torch", "onnx"),
+    "embed_precision": ("auto", "fp32", "bf16"),
     "prompt_style": ("auto", "sentence", "cited"),
     "verifier": ("lexical", "cascade"),
     "lead": ("none", "section", "best"),

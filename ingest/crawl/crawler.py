@@ -56,6 +56,7 @@ class Crawler:
         self.state = self.store.crawl_state(self.scope.origin + self.scope.prefix)
         began = time.perf_counter()
         embed_before = self.ingestor.embed_seconds
+        self._live = (began, embed_before, self.ingestor.chunks_embedded)
         self.records = self.state.pages()
         resumed = None if self.o.restart else self.state.unfinished()
         if resumed:
@@ -66,6 +67,8 @@ class Crawler:
             self.crawl_id, visited = self.state.start(start, self.o.collection), set()
             self.report = CrawlReport(start)
         previous_seconds = self.report.seconds
+        self._previous_seconds = previous_seconds
+        self.ingestor.on_wait = self._tell  # keep the display moving while the model works
         self.frontier = Frontier(
             self.scope, self.o.max_depth, lambda url: self.robots.allowed(url), visited
         )
@@ -87,6 +90,8 @@ class Crawler:
                 self.report.stopped = "interrupted; run the same command again to resume"
             finally:
                 self.ingestor.flush()
+                self.ingestor.on_wait = None
+                self.report.chunks_embedded = self.ingestor.chunks_embedded - self._live[2]
                 self.report.embed_seconds = self.ingestor.embed_seconds - embed_before
                 self.report.seconds = previous_seconds + time.perf_counter() - began
                 self._checkpoint(status)
@@ -180,8 +185,7 @@ class Crawler:
                         processed += 1
                         if processed % SAVE_EVERY == 0:
                             self._checkpoint("running")
-                    if self.progress:
-                        self.progress(self.report)
+                    self._tell()
             except BaseException:
                 for future, (url, depth) in inflight.items():  # not done: visit on resume
                     future.cancel()
@@ -286,6 +290,16 @@ class Crawler:
         result = self.fetcher.fetch(url)
         if result.kind == "page":
             self._enqueue_feed(result.body, url, 1)
+
+    def _tell(self) -> None:
+        """Bring the report's live figures up to date and pass it to `progress`."""
+        if not self.progress:
+            return
+        began, embed_before, embedded_before = self._live
+        self.report.seconds = self._previous_seconds + time.perf_counter() - began
+        self.report.embed_seconds = self.ingestor.embed_seconds - embed_before
+        self.report.chunks_embedded = self.ingestor.chunks_embedded - embedded_before
+        self.progress(self.report)
 
     def _follow(self, links: list[str], depth: int) -> None:
         for link in links:

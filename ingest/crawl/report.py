@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ingest.progress import IngestProgress, embedding_summary
+
 
 @dataclass
 class CrawlReport:
@@ -19,6 +21,7 @@ class CrawlReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
     bytes: int = 0
     chunks_added: int = 0
+    chunks_embedded: int = 0  # of chunks_added, embedded so far (live during a crawl)
     seconds: float = 0.0
     embed_seconds: float = 0.0
     complete: bool = False
@@ -74,6 +77,9 @@ class CrawlReport:
             f"skipped {d['skipped']}, failed {d['failed']} "
             f"({self.bytes / 1e6:.1f} MB, {self.chunks_added} new chunks, {self.seconds:.1f} s)"
         ]
+        if self.chunks_added:
+            speed = embedding_summary(self.chunks_added, self.seconds, self.embed_seconds)
+            lines.append(f"  {speed}")
         if self.skipped:
             lines.append(
                 "  skipped: " + ", ".join(f"{r} {n}" for r, n in d["skipped_reasons"].items())
@@ -84,6 +90,18 @@ class CrawlReport:
         if self.stopped:
             lines.append(f"  STOPPED EARLY: {self.stopped}")
         return "\n".join(lines)
+
+    def progress(self) -> IngestProgress:
+        """The crawl so far as ingest progress: pages handled of those discovered."""
+        handled = self.fetched + self.unchanged + sum(self.skipped.values()) + len(self.failed)
+        return IngestProgress(
+            handled,
+            self.discovered,
+            self.chunks_added,
+            self.chunks_embedded,
+            self.seconds,
+            self.embed_seconds,
+        )
 
 
 def _reason_kind(reason: str) -> str:

@@ -123,16 +123,35 @@ class Indexer:
             self._lexical, self._terms, self._lexical_stale = loaded, terms, False
         return self._lexical
 
-    def add(self, chunks: Sequence[Chunk]) -> None:
-        """Embed chunks whose text has no cached vector, then add all of them to the index."""
+    def load(self) -> None:
+        """Load (or build) the index now: before storing chunks whose vectors come later, or
+        the build would embed them on the spot, on the caller's thread."""
+        with self._lock:
+            self.index  # noqa: B018 - loads
+
+    def uncached(self, chunks: Sequence[Chunk]) -> dict[str, str]:
+        """Text hash -> text of the chunks whose text has no cached vector (each text once:
+        identical chunks, on one page or many, are embedded once)."""
+        texts = {c.text_hash: c.indexed_text for c in chunks}
+        cached = self.store.embeddings.get(texts, self.embedder.name)
+        return {h: t for h, t in texts.items() if h not in cached}
+
+    def add(self, chunks: Sequence[Chunk], vectors: dict[str, np.ndarray] | None = None) -> None:
+        """Add chunks to the index. `vectors` (text hash -> vector) were embedded elsewhere,
+        e.g. on the ingest's embedding thread: they are cached; texts with neither a given nor
+        a cached vector are embedded here."""
         if not chunks:
             return
         with self._lock:
-            self._add(chunks)
+            self._add(chunks, vectors or {})
 
-    def _add(self, chunks: Sequence[Chunk]) -> None:
+    def _add(self, chunks: Sequence[Chunk], given: dict[str, np.ndarray]) -> None:
         texts = {c.text_hash: c.indexed_text for c in chunks}
-        by_hash = self.store.embeddings.get(texts, self.embedder.name)  # one read of the cache
+        if given:
+            self._check_dim(next(iter(given.values())).shape[0])
+            self.store.embeddings.put(self.embedder.name, given)
+        wanted = [h for h in texts if h not in given]
+        by_hash = {**self.store.embeddings.get(wanted, self.embedder.name), **given}
         by_hash.update(self._store_vectors([(h, t) for h, t in texts.items() if h not in by_hash]))
         vectors = np.stack([by_hash[c.text_hash] for c in chunks])
         self.index.add(np.array([c.vector_id for c in chunks], np.int64), vectors)
@@ -210,10 +229,13 @@ class Indexer:
         if not hashed_texts:
             return {}
         vectors = self.embedder.embed([t for _, t in hashed_texts])
-        if vectors.shape[1] != self.embedder.dim:
-            raise IndexMismatchError(
-                f"embedder returned {vectors.shape[1]}-d vectors, expected {self.embedder.dim}"
-            )
+        self._check_dim(vectors.shape[1])
         computed = dict(zip([h for h, _ in hashed_texts], vectors, strict=True))
         self.store.embeddings.put(self.embedder.name, computed)
         return computed
+
+    def _check_dim(self, dim: int) -> None:
+        if dim != self.embedder.dim:
+            raise IndexMismatchError(
+                f"embedder returned {dim}-d vectors, expected {self.embedder.dim}"
+            )

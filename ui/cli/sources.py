@@ -37,17 +37,25 @@ def ingest(
             raise click.UsageError("--prune is not supported with --ray; run it without --ray")
         report = _ray_ingest(app, ingestor, list(sources), ray_address, collection, ray_workers)
     else:
-        with tqdm(unit="doc", desc="ingesting", delay=2, file=sys.stderr, disable=None) as bar:
+        with tqdm(
+            unit="file", desc="ingesting", delay=2, file=sys.stderr, disable=None, **_BAR
+        ) as bar:
             report = ingestor.ingest(
                 list(sources),
                 prune=prune,
                 collection=collection,
                 progress=bar.update,
                 on_total=lambda n: setattr(bar, "total", n),
+                status=lambda p: bar.set_postfix_str(p.line()),
             )
     click.echo(report.summary())
     if not report.ok:
         sys.exit(1)
+
+
+# files done, then the chunks' truth (ingest.progress): tqdm's own rate and ETA count files,
+# which says little while the model embeds a batch
+_BAR = {"bar_format": "{desc}: {n_fmt}/{total_fmt} {unit}s [{elapsed}]{postfix}"}
 
 
 def _ray_ingest(app, ingestor, sources, address: str, collection: str, workers: int):
@@ -88,7 +96,8 @@ def crawl(ctx: click.Context, url: str, as_json: bool, no_sitemaps: bool, **opti
             bar.n += len(report.failed)
             bar.set_postfix_str(
                 f"fetched {report.fetched} unchanged {report.unchanged} "
-                f"skipped {sum(report.skipped.values())} failed {len(report.failed)}",
+                f"skipped {sum(report.skipped.values())} failed {len(report.failed)}; "
+                + report.progress().line(),
                 refresh=True,
             )
 

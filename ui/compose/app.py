@@ -94,7 +94,10 @@ class App:
                 self.embedder_path, target, self.embedder_name, batch_size=s.embed_batch_size
             )
         return SentenceTransformerEmbedder(
-            self.embedder_path, self.embedder_name, batch_size=s.embed_batch_size
+            self.embedder_path,
+            self.embedder_name,
+            batch_size=s.embed_batch_size,
+            precision=s.embed_precision,
         )
 
     @property
