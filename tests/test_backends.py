@@ -102,7 +102,7 @@ def test_migrations_keep_data_of_an_old_database(tmp_path):
     engine.dispose()
     store = Store(url)
     assert migrate.current(store.engine) == migrate.HEAD
-    assert store.document_hashes() == {"/a.md": ("d1", "h")}
+    assert store.document_hashes() == {"/a.md": ("d1", "h", "default")}
     assert "crawls" in sa.inspect(store.engine).get_table_names()
 
 

@@ -71,7 +71,7 @@ class Crawler:
         )
         self.lastmods: dict[str, str] = {}
         stored = [r.source for r in self.records.values() if r.status == "stored" and r.source]
-        self.sync = SiteSync(self.ingestor, self.report, stored)
+        self.sync = SiteSync(self.ingestor, self.report, stored, self.o.collection)
         with guarded_client(
             self.policy,
             timeout=self.o.timeout,
@@ -201,7 +201,7 @@ class Crawler:
         record, lastmod = self.records.get(url), self.lastmods.get(url, "")
         if not (record and lastmod and record.status == "stored" and record.lastmod == lastmod):
             return False
-        self.report.unchanged += 1
+        self.sync.unchanged(record.source)
         self._follow(record.links, depth)
         self.state.record(record)
         return True
@@ -210,7 +210,7 @@ class Crawler:
         url = result.url
         record = self.records.get(url)
         if result.kind == "not_modified" and record:
-            self.report.unchanged += 1
+            self.sync.unchanged(record.source)
             self._follow(record.links, depth)
             self.state.record(record)
         elif result.kind == "page":

@@ -10,9 +10,15 @@ from rag.types import Document
 
 
 class SiteSync:
-    def __init__(self, ingestor: Ingestor, report: CrawlReport, stored_sources: list[str]):
-        self.ingestor, self.report = ingestor, report
-        self.known = ingestor.store.document_hashes()  # source -> (document id, text hash)
+    def __init__(
+        self,
+        ingestor: Ingestor,
+        report: CrawlReport,
+        stored_sources: list[str],
+        collection: str = "default",
+    ):
+        self.ingestor, self.report, self.collection = ingestor, report, collection
+        self.known = ingestor.store.document_hashes()  # source -> (id, text hash, collection)
         self.duplicates = NearDuplicates()
         for source, text in ingestor.store.document_texts(stored_sources).items():
             self.duplicates.add(source, signature(text))
@@ -30,10 +36,21 @@ class SiteSync:
                 return twin
             self.duplicates.add(doc.source, sig)
         outcome, added = self.ingestor.put(doc, previous)
-        self.known[doc.source] = (doc.id, doc.text_hash)
+        self.known[doc.source] = (doc.id, doc.text_hash, doc.collection)
         self.report.chunks_added += added
         setattr(self.report, outcome, getattr(self.report, outcome) + 1)
         return ""
+
+    def unchanged(self, source: str) -> None:
+        """A page that did not change (HTTP 304, or the same sitemap lastmod): counted as
+        unchanged, or moved when it is stored in another collection than this crawl's."""
+        previous = self.known.get(source)
+        if previous is None or previous[2] == self.collection:
+            self.report.unchanged += 1
+            return
+        self.ingestor.store.catalog.move(previous[0], self.collection)
+        self.known[source] = (previous[0], previous[1], self.collection)
+        self.report.moved += 1
 
     def remove(self, sources: list[str], reason: str) -> None:
         """Delete stored pages with their chunks."""
