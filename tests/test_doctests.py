@@ -26,6 +26,7 @@ MODULES = [
     "evals.metrics",
     "evals.faq_pdf",
     "evals.judging",
+    "rag.dates",
 ]
 
 
