@@ -12,6 +12,7 @@ from evals.dataset import DatasetError, load_dataset
 from evals.report import markdown_summary
 from evals.runner import run, scorer_judge, select
 from evals.runs import RunStore
+from ui.cli.options import examples
 from ui.cli.root import app_of
 
 
@@ -55,8 +56,20 @@ def _run_command(kind: str):
     return command
 
 
-retrieval = click.command("retrieval")(_run_command("retrieval"))
-answers = click.command("answers")(_run_command("answers"))
+retrieval = click.command(
+    "retrieval",
+    epilog=examples(
+        "footnote eval retrieval evals/gate/dataset.jsonl",
+        "footnote eval retrieval squad/dataset.jsonl --sample 200 --json",
+    ),
+)(_run_command("retrieval"))
+answers = click.command(
+    "answers",
+    epilog=examples(
+        "footnote eval answers evals/gate/dataset.jsonl",
+        "footnote eval answers faq/dataset.jsonl --sample 100 --balanced --json",
+    ),
+)(_run_command("answers"))
 
 
 def _run(app, kind: str, dataset: Path, options: dict, batch_size: int, fresh: bool) -> str:
