@@ -27,6 +27,7 @@ MODULES = [
     "evals.faq_pdf",
     "evals.judging",
     "rag.dates",
+    "rag.retrying",
 ]
 
 
