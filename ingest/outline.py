@@ -157,14 +157,23 @@ def _find(flat: str, section_text: str, start: int) -> int:
 
 
 def markdown_outline(text: str) -> tuple[tuple[int, int, str], ...]:
-    """(offset, level, title) of the `#` headings of a Markdown text (they stay in the text).
+    """(offset, level, title) of the headings of a Markdown text (they stay in the text), as
+    CommonMark reads them (markdown-it-py): `#` and underlined headings, never a `#` line
+    inside a code block.
 
     >>> markdown_outline("# Guide\\n\\nIntro.\\n\\n## Reset\\n\\nHold the button.")
     ((0, 1, 'Guide'), (17, 2, 'Reset'))
+    >>> markdown_outline("Setup\\n=====\\n\\n```sh\\n# not a heading\\nmake\\n```\\n")
+    ((0, 1, 'Setup'),)
     """
+    from markdown_it import MarkdownIt
+
+    starts = [0] + [m.end() for m in re.finditer(r"\r\n?|\n", text)]  # as markdown-it counts lines
+    tokens = MarkdownIt("commonmark").parse(text)
     return tuple(
-        (m.start(), len(m.group(1)), clean_heading(m.group(2)))
-        for m in re.finditer(r"^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$", text, re.M)
+        (starts[token.map[0]], int(token.tag[1]), clean_heading(tokens[i + 1].content))
+        for i, token in enumerate(tokens)
+        if token.type == "heading_open" and token.map
     )
 
 

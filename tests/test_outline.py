@@ -96,3 +96,20 @@ def test_faq_import_over_the_pdf_edition_knows_the_gold_pages(tmp_path):
     assert examples["install"].gold_pages[0] == 2 and examples["remove"].gold_pages == (3,)
     assert examples["remove"].gold_sources == (str(pdf.resolve()),)
     assert examples["remove"].reference.startswith("Run apt remove hello")  # from the HTML
+
+
+def test_markdown_headings_are_read_as_commonmark():
+    """A `#` comment in a code block was taken for a heading (docs/models.md has one), and
+    underlined headings were missed."""
+    from ingest.outline import markdown_outline
+
+    text = (
+        "Install\n=======\n\nRun:\n\n```sh\n# ~/.footnote/config.toml\ntop_k = 4\n```\n\n"
+        "Options\n-------\n\n#hashtag is text\n\n## Reset ##\n"
+    )
+    assert [(level, title) for _, level, title in markdown_outline(text)] == [
+        (1, "Install"),
+        (2, "Options"),
+        (2, "Reset"),
+    ]
+    assert text[markdown_outline(text)[1][0] :].startswith("Options\n---")
