@@ -40,7 +40,8 @@ def fakes(monkeypatch):
     generator = ScriptedGenerator(first_sentence)
 
     def from_overrides(cls, overrides=None, config_file=None):
-        settings = load_settings(overrides, config_file=config_file)[0]
+        named = {"config_file": config_file} if config_file else {}
+        settings = load_settings(overrides, **named)[0]
         return cls(settings, embedder=HashEmbedder(), generator=generator)
 
     monkeypatch.setattr(App, "from_overrides", classmethod(from_overrides))
@@ -327,3 +328,25 @@ def test_ingest_exits_non_zero_only_when_nothing_was_ingested(tmp_path):
     result = invoke(tmp_path, "ingest", str(tmp_path / "missing.md"))
     assert result.exit_code == 1
     assert "failed 1" in result.output and "does not exist" in result.output
+
+
+def test_docs_list_counts_the_pages_of_a_pdf(tmp_path, fakes):
+    from pdfs import make_pdf
+
+    pdf = tmp_path / "manual.pdf"
+    lines = ["The Lumen X2 router keeps its settings in flash memory after a power cut."] * 3
+    pdf.write_bytes(make_pdf([lines, lines[:1] + ["Page two holds the reset steps."], lines]))
+    assert invoke(tmp_path, "ingest", str(pdf)).exit_code == 0
+    [row] = json.loads(invoke(tmp_path, "docs", "list", "--json").stdout)
+    assert row["pages"] == 3 and row["source"] == str(pdf)
+    assert " 3  " in invoke(tmp_path, "docs", "list").stdout
+
+
+def test_index_rebuild_from_the_store(tmp_path, fakes, corpus):
+    assert invoke(tmp_path, "ingest", str(corpus)).exit_code == 0
+    shutil.rmtree(tmp_path / "home" / "index")
+    result = invoke(tmp_path, "-q", "index", "rebuild")
+    assert result.exit_code == 0 and "index rebuilt: " in result.stdout, result.output
+    assert "fake-hash-embedder" in result.stdout
+    answer = invoke(tmp_path, "ask", "--json", "How long is the warranty on Lumen routers?")
+    assert json.loads(answer.stdout)["status"] == "answered"
