@@ -245,6 +245,16 @@ def test_recrawl_into_another_collection_moves_the_pages(app, site):
     assert back.unchanged == 7 and back.moved == 0
 
 
+def test_a_crawl_moves_no_page_out_of_collections_it_may_not_change(app, site):
+    """An API key's crawl (move_from: its collections) leaves other collections' pages alone."""
+    crawl(app, site.base + "/", collection="staff")
+    scoped = crawl(app, site.base + "/", collection="public", move_from=("public",))
+    assert scoped.moved == 0 and scoped.new == 0
+    assert {d["collection"] for d in app.store.catalog.documents()} == {"staff"}
+    assert scoped.skipped["in another collection"] + scoped.unchanged == 7
+    assert scoped.skipped["in another collection"] >= 1  # pages fetched again, not only 304s
+
+
 def test_a_page_removed_by_hand_comes_back_on_the_next_crawl(app, site):
     """The crawl's memory of a page goes with its document: no 304 for a page not stored."""
     crawl(app, site.base + "/")

@@ -71,7 +71,9 @@ class Crawler:
         )
         self.lastmods: dict[str, str] = {}
         stored = [r.source for r in self.records.values() if r.status == "stored" and r.source]
-        self.sync = SiteSync(self.ingestor, self.report, stored, self.o.collection)
+        self.sync = SiteSync(
+            self.ingestor, self.report, stored, self.o.collection, self.o.move_from
+        )
         with guarded_client(
             self.policy,
             timeout=self.o.timeout,
@@ -274,9 +276,11 @@ class Crawler:
         self._store(doc, page)
 
     def _store(self, doc: Document, page: PageRecord) -> None:
-        twin = self.sync.store(doc)
-        if twin:
-            return self._skip(page.url, f"duplicate of {twin}", page, reason_kind="duplicate")
+        refused = self.sync.store(doc)
+        if refused.startswith("duplicate"):
+            return self._skip(page.url, refused, page, reason_kind="duplicate")
+        if refused:
+            return self._skip(page.url, refused, reason_kind="in another collection")
         self.state.record(page)
 
     def _feed(self, url: str) -> None:
