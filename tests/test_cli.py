@@ -322,6 +322,10 @@ def test_docs_list_rm_and_collections_list(tmp_path, fakes, corpus):
     assert all(not s["source"].endswith("refunds.md") for s in answer["sources"])
     everything = invoke(tmp_path, "docs", "rm", str(corpus))
     assert everything.exit_code == 0 and everything.stdout.count("removed ") == 3
+    gone = invoke(tmp_path, "collections", "rm", "staff", "staf")
+    assert gone.exit_code == 1 and "removed collection staff (1 document)" in gone.stdout
+    assert "no collection 'staf'" in gone.stderr
+    assert json.loads(invoke(tmp_path, "collections", "list", "--json").stdout) == []
 
 
 def test_ingest_exits_non_zero_only_when_nothing_was_ingested(tmp_path):

@@ -113,6 +113,12 @@ class Catalog:
             {"name": n, **rows.get(n, empty), "description": described.get(n) or ""} for n in names
         ]
 
+    def forget_collection(self, name: str) -> None:
+        """Drop a collection's own row (its name and description); its documents are removed
+        separately, with their vectors."""
+        with self.engine.begin() as conn:
+            conn.execute(collections.delete().where(collections.c.name == name))
+
     def undated(self, collections_: tuple[str, ...] = (), source_prefix: str = "") -> int:
         """Documents without a date (among the collections and source prefix given): what a
         date filter always leaves out."""

@@ -133,9 +133,12 @@ def _absolute(name: str) -> str:
     return name if is_url(name) else str(Path(name).expanduser().resolve())
 
 
-@click.group(context_settings=CONTEXT, epilog=examples("footnote collections list"))
+@click.group(
+    context_settings=CONTEXT,
+    epilog=examples("footnote collections list", "footnote collections rm drafts"),
+)
 def collections() -> None:
-    """List collections: named groups of documents (API keys and filters use them)."""
+    """List or remove collections: named groups of documents (API keys and filters use them)."""
 
 
 @collections.command(
@@ -157,3 +160,34 @@ def collections_list(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"{'COLLECTION':{width}}  DOCUMENTS  CHUNKS  DESCRIPTION")
     for r in rows:
         click.echo(f"{r['name']:{width}}  {r['documents']:9}  {r['chunks']:6}  {r['description']}")
+
+
+@collections.command(
+    "rm",
+    epilog=examples("footnote collections rm drafts", "footnote collections rm old-site staging"),
+)
+@click.argument("names", nargs=-1, required=True)
+@click.pass_context
+def collections_rm(ctx: click.Context, names: tuple[str, ...]) -> None:
+    """Remove collections with every document in them (chunks and vectors too). API keys
+    scoped to them stay, and see nothing. Exits 1 when a name is no collection."""
+    app = app_of(ctx)
+    catalog = app.store.catalog
+    known = {c["name"] for c in catalog.collections()}
+    unknown = [n for n in names if n not in known]
+    for name in [n for n in names if n in known]:
+        doc_ids = [d["id"] for d in catalog.documents(name)]
+        if doc_ids:
+            with status(f"removing {len(doc_ids)} documents", root_of(ctx).verbosity):
+                ingestor = app.ingestor()
+                ingestor.remove(doc_ids)
+                ingestor.flush()
+        catalog.forget_collection(name)
+        n = len(doc_ids)
+        click.echo(f"removed collection {name} ({n} document{'s' * (n != 1)})")
+    for name in unknown:
+        match = difflib.get_close_matches(name, sorted(known), n=1)
+        hint = f"; did you mean {match[0]}?" if match else ""
+        click.echo(f"error: no collection {name!r}{hint}", err=True)
+    if unknown:
+        sys.exit(EXIT_ERROR)

@@ -24,7 +24,7 @@ main.lazy = {
     "crawl": Lazy("Sources", _module("sources"), "crawl", "Add a website; a re-crawl syncs it."),
     "docs": Lazy("Sources", _module("documents"), "docs", "List or remove ingested documents."),
     "collections": Lazy(
-        "Sources", _module("documents"), "collections", "List collections and their sizes."
+        "Sources", _module("documents"), "collections", "List or remove collections."
     ),
     "index": Lazy("Sources", _module("sources"), "index", "Rebuild the vector index."),
     "serve": Lazy("Serve", _module("services"), "serve", "Run the HTTP API for support bots."),
