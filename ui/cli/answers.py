@@ -70,8 +70,9 @@ def ask(
         else:
             from rag.retrieval import Filters  # loads retrieval: only when answering here
 
-            line = waiting.enter_context(status("loading the models", verbosity, log))
             app = app_of(ctx)
+            app.pipeline.check_question(question)  # an empty or long question: before loading
+            line = waiting.enter_context(status("loading the models", verbosity, log))
             warm_up(app.embedder)
             line.update("searching and writing the answer")
             where = Filters(collections, **filters) or None
