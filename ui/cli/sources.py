@@ -146,10 +146,11 @@ def index_rebuild(ctx: click.Context) -> None:
     """Rebuild the vector and BM25 indexes from the store (after changing the embedding model
     or chunking); chunks without a stored vector are embedded, with a progress bar."""
     verbosity = root_of(ctx).verbosity
-    with status("loading the embedding model", verbosity):
-        app = app_of(ctx)
-        warm_up(app.embedder)
-        missing = app.store.embeddings.count_missing(app.embedder.name)
+    app = app_of(ctx)
+    missing = app.store.embeddings.count_missing(app.embedder.name)
+    if missing:  # only then is the model needed: the vectors are cached in the store
+        with status("loading the embedding model", verbosity):
+            warm_up(app.embedder)
     with progress_bar(verbosity, total=missing, unit="chunk", desc="embedding", delay=0) as bar:
         count = app.indexer.rebuild(progress=bar.update)
     click.echo(f"index rebuilt: {count} vectors ({app.indexer.meta})")
