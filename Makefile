@@ -25,7 +25,7 @@ demo: setup
 	$(FOOTNOTE) ingest docs README.md
 	@echo
 	@echo "Q: $(DEMO_QUESTION)"
-	$(FOOTNOTE) ask "$(DEMO_QUESTION)"
+	$(FOOTNOTE) ask "$(DEMO_QUESTION)" || [ $$? -eq 3 ]   # 3: "not in the sources", an answer too
 	@echo
 	@echo "Ask more:   $(FOOTNOTE) ask \"your question\"   (add --json for scripts)"
 	@echo "Add sources: $(FOOTNOTE) ingest PATH_OR_URL ...  or  $(FOOTNOTE) crawl https://SITE/"

@@ -106,7 +106,10 @@ def ray_ingest(
         for doc, previous, chunks in buffered:  # vectors are cached now: put only indexes
             outcome, added = ingestor.put(doc, previous, chunks)
             report.chunks_added += added
-            (report.updated if outcome == "updated" else report.added).append(doc.source)
+            if outcome == "moved":
+                report.moved.append((doc.source, previous[2]))
+            else:
+                (report.updated if outcome == "updated" else report.added).append(doc.source)
         buffered.clear()
 
     try:
@@ -118,7 +121,7 @@ def ray_ingest(
                     continue
                 doc, chunks = result
                 previous = known.get(doc.source)
-                if previous and previous[1] == doc.text_hash:
+                if previous and previous[1:] == (doc.text_hash, doc.collection):
                     report.unchanged.append(doc.source)
                     continue
                 buffered.append((doc, previous, chunks))

@@ -213,27 +213,49 @@ def _find(flat: str, section_text: str, start: int) -> int:
 
 
 def markdown_outline(text: str) -> tuple[tuple[int, int, str], ...]:
-    """(offset, level, title) of the `#` headings of a Markdown text (they stay in the text),
-    and of the lines that are only a question in bold (a FAQ's "**How do I ...?**"), one level
-    below the heading above them.
+    """(offset, level, title) of the headings of a Markdown text (they stay in the text), as
+    CommonMark reads them (markdown-it-py): `#` and underlined headings, never a `#` line
+    inside a code block; and the lines that are only a question in bold (a FAQ's
+    "**How do I ...?**"), one level below the heading above them.
 
     >>> markdown_outline("# Guide\\n\\nIntro.\\n\\n## Reset\\n\\nHold the button.")
     ((0, 1, 'Guide'), (17, 2, 'Reset'))
+    >>> markdown_outline("Setup\\n=====\\n\\n```sh\\n# not a heading\\nmake\\n```\\n")
+    ((0, 1, 'Setup'),)
     >>> markdown_outline("# FAQ\\n**Is it free?**\\nYes.\\n**Where is it?**\\nHere.")
     ((0, 1, 'FAQ'), (6, 2, 'Is it free?'), (27, 2, 'Where is it?'))
     """
+    from markdown_it import MarkdownIt
+
+    starts = [0] + [m.end() for m in re.finditer(r"\r\n?|\n", text)]  # as markdown-it counts lines
+    tokens = MarkdownIt("commonmark").parse(text)
+    headings = [
+        (starts[token.map[0]], int(token.tag[1]), clean_heading(tokens[i + 1].content))
+        for i, token in enumerate(tokens)
+        if token.type == "heading_open" and token.map
+    ]
+    code = [
+        (starts[t.map[0]], starts[t.map[1]] if t.map[1] < len(starts) else len(text))
+        for t in tokens
+        if t.type in {"fence", "code_block"} and t.map
+    ]
+    bold = [
+        (m.start(), m.group(1))
+        for m in re.finditer(_BOLD_QUESTION, text, re.M)
+        if not any(a <= m.start() < b for a, b in code)
+    ]
     out, level = [], 0
-    for m in re.finditer(_MARKDOWN_HEADING, text, re.M):
-        if m.group(1):
-            level = len(m.group(1))
-            out.append((m.start(), level, clean_heading(m.group(2))))
+    for offset, *rest in sorted([*headings, *bold]):
+        if len(rest) == 2:
+            level = rest[0]
+            out.append((offset, level, rest[1]))
         else:
-            out.append((m.start(), min(6, level + 1), clean_heading(m.group(3))))
+            out.append((offset, min(6, level + 1), clean_heading(rest[0])))
     return tuple(out)
 
 
-# "## Title" or a line that is only a question in bold ("**How do I ...?**", "__...?__")
-_MARKDOWN_HEADING = r"^ {0,3}(?:(#{1,6})\s+(.+?)\s*#*|(?:\*\*|__)([^*_\n]{3,200}\?)(?:\*\*|__))\s*$"
+# a line that is only a question in bold ("**How do I ...?**", "__...?__")
+_BOLD_QUESTION = r"^ {0,3}(?:\*\*|__)([^*_\n]{3,200}\?)(?:\*\*|__)\s*$"
 
 
 _UNDERLINE = {"=": 1, "-": 2, "~": 3, "^": 4}

@@ -73,6 +73,7 @@ class IngestReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    moved: list[tuple[str, str]] = field(default_factory=list)  # (source, its old collection)
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
     skipped: list[str] = field(default_factory=list)  # unsupported files inside folders
@@ -83,19 +84,23 @@ class IngestReport:
     @property
     def ok(self) -> bool:
         """False only when sources were given and none could be ingested."""
-        return not self.failed or bool(self.added or self.updated or self.unchanged)
+        done = self.added or self.updated or self.unchanged or self.moved
+        return not self.failed or bool(done)
 
-    def summary(self) -> str:
+    def summary(self, collection: str = "") -> str:
+        """Counts, then a line per failure and per document moved into `collection`."""
         lines = [
             f"added {len(self.added)}, updated {len(self.updated)}, "
-            f"unchanged {len(self.unchanged)}, removed {len(self.removed)}, "
-            f"failed {len(self.failed)}, skipped {len(self.skipped)} "
-            f"({self.chunks_added} new chunks, {self.seconds:.1f} s)"
+            f"unchanged {len(self.unchanged)}, moved {len(self.moved)}, "
+            f"removed {len(self.removed)}, failed {len(self.failed)}, "
+            f"skipped {len(self.skipped)} ({self.chunks_added} new chunks, {self.seconds:.1f} s)"
         ]
         if self.chunks_added:
             speed = embedding_summary(self.chunks_added, self.seconds, self.embed_seconds)
             lines.append(f"  {speed}")
         lines += [f"  failed: {reason}" for _, reason in self.failed]
+        into = f" to collection {collection}" if collection else ""
+        lines += [f"  moved{into}: {source} (was in {old})" for source, old in self.moved]
         if self.skipped:
             lines.append(
                 f"  skipped {len(self.skipped)} files of unsupported types, e.g. {self.skipped[0]}"
@@ -197,8 +202,12 @@ class Ingestor:
             log.warning("skipping %s: %s", source, exc)
             report.failed.append((source, str(exc)))
             return
-        outcome, added = self.put(doc, known.get(doc.source))
+        previous = known.get(doc.source)
+        outcome, added = self.put(doc, previous)
         report.chunks_added += added
+        if outcome == "moved":
+            report.moved.append((doc.source, previous[2]))
+            return
         {"new": report.added, "updated": report.updated, "unchanged": report.unchanged}[
             outcome
         ].append(doc.source)
@@ -206,16 +215,20 @@ class Ingestor:
     def put(
         self,
         doc: Document,
-        previous: tuple[str, str] | None,
+        previous: tuple[str, str, str] | None,
         chunks: list[Chunk] | None = None,
     ) -> tuple[str, int]:
-        """Store one document (previous: its stored (id, text hash), if any); embed new chunks.
-        `chunks` are the document's chunks when already made (by a Ray worker).
+        """Store one document (previous: its stored (id, text hash, collection), if any); embed
+        new chunks. `chunks` are the document's chunks when already made (by a Ray worker).
 
-        Returns ("new" | "updated" | "unchanged", number of chunks to embed).
+        A source lives in one collection: given another, the document moves there.
+        Returns ("new" | "updated" | "unchanged" | "moved", number of chunks to embed).
         """
+        moved = previous is not None and previous[2] != doc.collection
         if previous and previous[1] == doc.text_hash:
-            return "unchanged", 0
+            if moved:
+                self.store.catalog.move(doc.id, doc.collection)
+            return ("moved" if moved else "unchanged"), 0
         if chunks is None:
             chunks = chunk_document(doc, self.options.chunk_size, self.options.chunk_overlap)
         self.indexer.load()  # not built later from a store holding chunks not embedded yet
@@ -227,7 +240,7 @@ class Ingestor:
             self._embedding.warm_up()  # the model loads while the next sources are read
         if len(self._pending) >= self.flush_chunks:
             self._flush()
-        return ("updated" if previous else "new"), len(changes.added)
+        return ("moved" if moved else "updated" if previous else "new"), len(changes.added)
 
     def remove(self, doc_ids: list[str]) -> None:
         """Delete documents with their chunks from the store and the index."""
@@ -266,7 +279,7 @@ class Ingestor:
         seen = set(expansion.sources)
         gone = {
             doc_id: src
-            for src, (doc_id, _) in known.items()
+            for src, (doc_id, *_) in known.items()
             if under(src, expansion.roots) and (src not in seen or not Path(src).exists())
         }
         if gone:

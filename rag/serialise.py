@@ -1,5 +1,7 @@
 """The one JSON shape of an answer: what `footnote ask --json`, the HTTP API, the web app, the
-store and the evaluation runs all write and read. Later versions only add keys.
+store and the evaluation runs all write and read. `schema_version` names the shape: 2 made a
+missing url, date or page null (it was "" or 0) and added the generator's model name; later
+versions only add keys.
 
 The shapes are TypedDicts, so the API derives its response schema from them.
 """
@@ -36,13 +38,13 @@ class SourceJSON(TypedDict):
     chunk_id: str
     title: str
     source: str
-    url: str
-    date: str
+    url: str | None  # None: a file
+    date: str | None  # ISO date the document states; None when it states none
     quote: str
     quote_start: int
     quote_end: int
     passage: str
-    page: int  # of the quote, in a PDF or slide deck; 0 otherwise
+    page: int | None  # of the quote, in a PDF or slide deck; None otherwise
 
 
 class ClosestJSON(TypedDict):
@@ -67,7 +69,12 @@ class DecisionJSON(TypedDict):
     text: str
 
 
+SCHEMA_VERSION = 2
+
+
 class AnswerJSON(TypedDict):
+    schema_version: int
+    model: str | None  # the generator that wrote it, when known
     id: str
     question: str
     standalone_question: str
@@ -83,10 +90,12 @@ class AnswerJSON(TypedDict):
     timings: dict[str, float]
 
 
-def answer_dict(answer: Answer) -> AnswerJSON:
-    """The answer as JSON-ready data."""
+def answer_dict(answer: Answer, model: str | None = None) -> AnswerJSON:
+    """The answer as JSON-ready data; `model`: the generator's name, when known."""
     declined = answer.status != "answered"
     return {
+        "schema_version": SCHEMA_VERSION,
+        "model": model or None,
         "id": answer.id,
         "question": answer.question,
         "standalone_question": answer.standalone or answer.question,
@@ -143,13 +152,13 @@ def _source(c: Citation) -> SourceJSON:
         "chunk_id": c.chunk_id,
         "title": c.title,
         "source": c.source,
-        "url": c.url,
-        "date": c.date,
+        "url": c.url or None,
+        "date": c.date or None,
         "quote": c.quote,
         "quote_start": c.quote_start,
         "quote_end": c.quote_end,
         "passage": c.passage,
-        "page": c.page,
+        "page": c.page or None,
     }
 
 
@@ -223,7 +232,7 @@ def _citation(c: SourceJSON) -> Citation:
         c["passage"],
         c["quote_start"],
         c["quote_end"],
-        c["url"],
-        c["date"],
-        c.get("page", 0),
+        c["url"] or "",
+        c["date"] or "",
+        c.get("page") or 0,
     )

@@ -5,6 +5,7 @@ Only the composition root (`ui.compose`) reads it; components get plain argument
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -23,7 +24,10 @@ def _setting(default: Any, help: str) -> Any:
 class Settings:
     """Every setting Footnote has, each with a default and a one-line description."""
 
-    home: str = _setting("~/.footnote", "directory for the database, index and models")
+    home: str = _setting(
+        "~/.footnote",
+        "directory for the database, the index and config.toml (models live in models_dir)",
+    )
     database_url: str = _setting("", "SQLAlchemy URL of the store; empty = SQLite file in home")
     models_dir: str = _setting(
         "",
@@ -220,20 +224,31 @@ def describe(name: str) -> str:
     return FIELDS[name].metadata["help"]
 
 
-def _coerce(name: str, value: Any, origin: str) -> Any:
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def coerce(name: str, value: Any, origin: str) -> Any:
+    """`value` as the setting's type, strictly: "ture" is no boolean and 3.5 no integer."""
     kind = type(FIELDS[name].default)
     if kind is tuple:
         return _pairs(name, value, origin)
-    if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+    if isinstance(value, kind) and not (kind is not bool and isinstance(value, bool)):
         return value
-    try:
-        if kind is bool:
-            return str(value).lower() in {"1", "true", "yes", "on"}
-        return kind(value)
-    except (TypeError, ValueError):
-        raise ConfigError(
-            f"setting {name}={value!r} from {origin} is not a valid {kind.__name__}; fix it there"
-        ) from None
+    if kind is bool and str(value).strip().lower() in TRUE | FALSE:
+        return str(value).strip().lower() in TRUE
+    if kind in (int, float) and not isinstance(value, bool):
+        try:
+            number = float(value) if kind is float else int(str(value).strip())
+        except (TypeError, ValueError):
+            pass
+        else:
+            return number
+    if kind is str and not isinstance(value, bool):
+        return str(value)
+    what = {bool: "a boolean (true/false, 1/0, yes/no, on/off)", int: "a whole number"}.get(
+        kind, "a number"
+    )
+    raise ConfigError(f"setting {name}={value!r} from {origin} is not {what}; fix it there")
 
 
 def _pairs(name: str, value: Any, origin: str) -> tuple[tuple[str, Any], ...]:
@@ -266,11 +281,23 @@ def _scalar(raw: str) -> Any:
     return raw
 
 
-def config_file_path(environ: dict[str, str]) -> Path:
-    """FOOTNOTE_CONFIG if set, else config.toml inside the home directory."""
+def closest(name: str) -> str:
+    """'; did you mean X?' for the setting closest to an unknown name, else ''."""
+    match = difflib.get_close_matches(name.lower().replace("-", "_"), FIELDS, n=1, cutoff=0.6)
+    return f"; did you mean {match[0]}?" if match else ""
+
+
+def config_file_path(
+    environ: dict[str, str], cli: dict[str, Any] | None = None, config_file: str | None = None
+) -> Path:
+    """The settings file: `config_file` (`footnote -c FILE`), else FOOTNOTE_CONFIG, else
+    config.toml inside the home (`--home` or `-s home=...`, else FOOTNOTE_HOME, else the
+    default)."""
+    if config_file:
+        return Path(config_file).expanduser()
     if environ.get("FOOTNOTE_CONFIG"):
         return Path(environ["FOOTNOTE_CONFIG"]).expanduser()
-    home = environ.get("FOOTNOTE_HOME", Settings.home)
+    home = (cli or {}).get("home") or environ.get("FOOTNOTE_HOME") or Settings.home
     return Path(home).expanduser() / "config.toml"
 
 
@@ -283,34 +310,40 @@ def _read_config_file(path: Path) -> dict[str, Any]:
         raise ConfigError(
             f"config file {path} is not valid TOML ({exc}); fix or remove it"
         ) from None
-    unknown = sorted(set(data) - set(FIELDS))
-    if unknown:
-        raise ConfigError(
-            f"config file {path} has unknown settings {unknown}; known: {sorted(FIELDS)}"
-        )
+    for name in data:
+        if name not in FIELDS:
+            raise ConfigError(
+                f"config file {path} has an unknown setting {name!r}{closest(name)} "
+                "(`footnote config show` lists them all)"
+            )
     return data
 
 
 def load_settings(
-    cli: dict[str, Any] | None = None, environ: dict[str, str] | None = None
+    cli: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
+    config_file: str | None = None,
 ) -> tuple[Settings, dict[str, str]]:
     """Build the effective settings and, per field, where its value came from.
 
     Later layers win: default < config file < FOOTNOTE_<FIELD> environment < CLI flag.
+    `config_file` names the file instead of FOOTNOTE_CONFIG or the home's config.toml.
     """
     environ = dict(os.environ if environ is None else environ)
     values: dict[str, Any] = {}
     origins = {name: "default" for name in FIELDS}
-    path = config_file_path(environ)
+    path = config_file_path(environ, cli, config_file)
     for name, value in _read_config_file(path).items():
-        values[name], origins[name] = _coerce(name, value, str(path)), f"file {path}"
+        values[name], origins[name] = coerce(name, value, str(path)), f"file {path}"
     for name in FIELDS:
         key = f"FOOTNOTE_{name.upper()}"
         if key in environ:
-            values[name], origins[name] = _coerce(name, environ[key], key), f"env {key}"
+            values[name], origins[name] = coerce(name, environ[key], key), f"env {key}"
     for name, value in (cli or {}).items():
+        if name not in FIELDS:
+            raise ConfigError(f"unknown setting {name!r}{closest(name)}")
         if value is not None:
-            values[name], origins[name] = _coerce(name, value, "the command line"), "cli"
+            values[name], origins[name] = coerce(name, value, "the command line"), "cli"
     settings = replace(Settings(), **values)
     validate(settings)
     return settings, origins

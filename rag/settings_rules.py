@@ -53,11 +53,8 @@ CHOICES = {
 
 def validate(s: Any) -> None:
     """Raise a ConfigError for the first setting out of its range or choices."""
-    _ranges(s)
-    for name, allowed in CHOICES.items():
-        value = getattr(s, name)
-        if value not in allowed:
-            raise ConfigError(f"{name}={value!r} must be one of {', '.join(allowed)}")
+    for name in (*POSITIVE, *NOT_NEGATIVE, *FRACTIONS, *CHOICES):
+        check(name, getattr(s, name))
     if not 0 <= s.chunk_overlap < s.chunk_size:
         raise ConfigError(
             f"chunk_overlap={s.chunk_overlap} must be >= 0 and below chunk_size={s.chunk_size}"
@@ -75,13 +72,14 @@ def validate(s: Any) -> None:
             raise ConfigError(f"an openai backend needs {url} and {model}; set both")
 
 
-def _ranges(s: Any) -> None:
-    for name in POSITIVE:
-        if getattr(s, name) <= 0:
-            raise ConfigError(f"setting {name}={getattr(s, name)} must be positive")
-    for name in NOT_NEGATIVE:
-        if getattr(s, name) < 0:
-            raise ConfigError(f"setting {name}={getattr(s, name)} must be 0 or more")
-    for name in FRACTIONS:
-        if not 0 <= getattr(s, name) <= 1:
-            raise ConfigError(f"setting {name}={getattr(s, name)} must be between 0 and 1")
+def check(name: str, value: Any) -> None:
+    """Raise a ConfigError when one setting's value is out of its range or choices (the rules
+    that involve several settings are `validate`'s)."""
+    if name in POSITIVE and value <= 0:
+        raise ConfigError(f"setting {name}={value} must be positive")
+    if name in NOT_NEGATIVE and value < 0:
+        raise ConfigError(f"setting {name}={value} must be 0 or more")
+    if name in FRACTIONS and not 0 <= value <= 1:
+        raise ConfigError(f"setting {name}={value} must be between 0 and 1")
+    if name in CHOICES and value not in CHOICES[name]:
+        raise ConfigError(f"{name}={value!r} must be one of {', '.join(CHOICES[name])}")

@@ -30,12 +30,17 @@ def make_settings(home: Path, **env: str):
     return load_settings(environ=environ)[0]
 
 
+# The fakes' hash embedder measures shared words, not meaning: tests on it answer with the
+# `words` profile (the meaning rules are tested with the packaged embedder: tests/test_cases.py)
+WORDS = {"answer_profile": "words", "min_relevance": "0.44"}
+
+
 @pytest.fixture
 def settings(tmp_path):
     """Settings in a temporary home. The fakes' hash embedder measures shared words, not
     meaning: tests on it answer with the `words` profile (the meaning rules are tested with
     the packaged embedder: tests/test_cases.py)."""
-    return make_settings(tmp_path / "home", answer_profile="words", min_relevance=0.44)
+    return make_settings(tmp_path / "home", **WORDS)
 
 
 def app_on_fakes(settings, reply="", ingest=()) -> App:

@@ -8,7 +8,7 @@ import time
 
 import httpx
 import pytest
-from conftest import CORPUS, make_settings, serving
+from conftest import CORPUS, WORDS, make_settings, serving
 
 from rag.fakes import HashEmbedder
 from ui.api.app import create_api
@@ -43,7 +43,7 @@ class SlowGenerator:
 def server(tmp_path_factory):
     home = tmp_path_factory.mktemp("api")
     settings = make_settings(
-        home, allow_private_networks=1, allowed_ports="*", max_question_chars=500
+        home, allow_private_networks=1, allowed_ports="*", max_question_chars=500, **WORDS
     )
     generator = SlowGenerator()
     app = App(settings, embedder=HashEmbedder(), generator=generator)

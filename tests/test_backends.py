@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import CORPUS, make_settings
+from conftest import CORPUS, WORDS, make_settings
 
 from rag.fakes import HashEmbedder, ScriptedGenerator
 from rag.retrieval import Filters
@@ -27,7 +27,7 @@ def app(request, tmp_path):
     env = {}
     if request.param == "postgres-pgvector":
         env = {"database_url": request.getfixturevalue("pg_url"), "vector_backend": "pgvector"}
-    settings = make_settings(tmp_path / "home", **env)
+    settings = make_settings(tmp_path / "home", **env, **WORDS)
     app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(echo))
     yield app
     app.store.engine.dispose()
@@ -102,7 +102,7 @@ def test_migrations_keep_data_of_an_old_database(tmp_path):
     engine.dispose()
     store = Store(url)
     assert migrate.current(store.engine) == migrate.HEAD
-    assert store.document_hashes() == {"/a.md": ("d1", "h")}
+    assert store.document_hashes() == {"/a.md": ("d1", "h", "default")}
     assert "crawls" in sa.inspect(store.engine).get_table_names()
 
 

@@ -58,5 +58,40 @@ def test_bad_config_file_is_reported(tmp_path):
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(environ={"FOOTNOTE_HOME": str(tmp_path)})
     (tmp_path / "config.toml").write_text("topk = 3\n")
-    with pytest.raises(ConfigError, match="unknown settings"):
+    with pytest.raises(ConfigError, match="unknown setting 'topk'; did you mean top_k\\?"):
         load_settings(environ={"FOOTNOTE_HOME": str(tmp_path)})
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"FOOTNOTE_ALLOW_PRIVATE_NETWORKS": "ture"}, "allow_private_networks='ture'.*boolean"),
+        ({"FOOTNOTE_TOP_K": "3.5"}, "top_k='3.5'.*whole number"),
+        ({"FOOTNOTE_MIN_SUPPORT": "half"}, "min_support='half'.*number"),
+    ],
+)
+def test_values_are_parsed_strictly(tmp_path, environ, message):
+    """A misspelt boolean used to become false, and 3.5 passed as an int nowhere else."""
+    with pytest.raises(ConfigError, match=message):
+        load_settings(environ={"FOOTNOTE_HOME": str(tmp_path), **environ})
+
+
+def test_booleans_accept_the_usual_spellings(tmp_path):
+    for text, value in (("1", True), ("Yes", True), ("on", True), ("0", False), ("off", False)):
+        environ = {"FOOTNOTE_HOME": str(tmp_path), "FOOTNOTE_ALLOW_PRIVATE_NETWORKS": text}
+        assert load_settings(environ=environ)[0].allow_private_networks is value
+    (tmp_path / "config.toml").write_text("allow_private_networks = true\ntop_k = 4.5\n")
+    with pytest.raises(ConfigError, match="top_k=4.5"):  # a TOML float is no integer either
+        load_settings(environ={"FOOTNOTE_HOME": str(tmp_path)})
+
+
+def test_the_home_given_on_the_command_line_reads_its_config_file(tmp_path):
+    """`--home X` (a CLI setting) used to read the config.toml of FOOTNOTE_HOME instead."""
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "config.toml").write_text("top_k = 9\n")
+    environ = {"FOOTNOTE_HOME": str(tmp_path / "other")}
+    settings, origins = load_settings({"home": str(tmp_path / "x")}, environ)
+    assert settings.top_k == 9 and origins["top_k"] == f"file {tmp_path / 'x' / 'config.toml'}"
+    named = tmp_path / "named.toml"
+    named.write_text("top_k = 2\n")
+    assert load_settings({"home": str(tmp_path / "x")}, environ, str(named))[0].top_k == 2

@@ -234,6 +234,35 @@ def test_recrawl_is_incremental_and_syncs_changes(app, site):
     assert 0 < third.chunks_added < chunks_before  # only the changed and the new page's chunks
 
 
+FAILING = ("/slow", "/huge", "/loop*")  # pages that only fail, slowly: left out where not tested
+
+
+def test_recrawl_into_another_collection_moves_the_pages(app, site):
+    """Unchanged pages (304) used to count as unchanged and stay in the first collection. A
+    crawl with `move_from` (an API key's scope) leaves other collections' pages alone."""
+    crawl(app, site.base + "/", exclude=FAILING, collection="staff")
+    scoped = crawl(
+        app, site.base + "/", exclude=FAILING, collection="public", move_from=("public",)
+    )
+    assert scoped.moved == 0 and scoped.new == 0
+    assert {d["collection"] for d in app.store.catalog.documents()} == {"staff"}
+    assert scoped.skipped["in another collection"] + scoped.unchanged == 7
+    assert scoped.skipped["in another collection"] >= 1  # pages fetched again, not only 304s
+    moved = crawl(app, site.base + "/", exclude=FAILING, collection="support")
+    assert moved.moved == 7 and moved.unchanged == moved.new == moved.removed == 0
+    assert "moved 7" in moved.summary()
+    assert {d["collection"] for d in app.store.catalog.documents()} == {"support"}
+
+
+def test_a_page_removed_by_hand_comes_back_on_the_next_crawl(app, site):
+    """The crawl's memory of a page goes with its document: no 304 for a page not stored."""
+    crawl(app, site.base + "/", exclude=FAILING)
+    doc = app.store.catalog.find([site.base + "/guide/b"])[site.base + "/guide/b"]
+    app.ingestor().remove([doc["id"]])
+    again = crawl(app, site.base + "/", exclude=FAILING)
+    assert site.base + "/guide/b" in stored(app) and again.new == 1
+
+
 def test_page_dropped_from_links_and_sitemap_is_removed(app, site):
     crawl(app, site.base + "/")
     site.sitemap_pages.remove("/guide/b")

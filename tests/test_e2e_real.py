@@ -37,9 +37,9 @@ def run(environ, *args, check=False):
     )
 
 
-def ask(environ, question):
+def ask(environ, question, exit_code=0):
     result = run(environ, "ask", "--json", question)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == exit_code, result.stderr
     return json.loads(result.stdout)
 
 
@@ -63,7 +63,7 @@ def test_answers_cite_the_passage_that_holds_the_answer(env, question, source, e
 
 
 def test_question_outside_the_corpus_is_declined(env):
-    answer = ask(env, "Who won the 2018 FIFA World Cup?")
+    answer = ask(env, "Who won the 2018 FIFA World Cup?", exit_code=3)  # 3: not in the sources
     assert answer["status"] == "not_in_sources" and answer["sources"] == []
     assert "don't contain" in answer["answer"]
 
@@ -79,7 +79,7 @@ def test_human_output_streams_sentences_then_sources(env):
 def test_reingest_is_a_no_op_and_changed_settings_need_a_rebuild(env):
     again = run(env, "ingest", env["CORPUS"])
     assert "unchanged 4" in again.stdout and "0 new chunks" in again.stdout
-    mismatch = run(env, "--chunk-size", "400", "ask", "What does E42 mean?")
+    mismatch = run(env, "-s", "chunk_size=400", "ask", "What does E42 mean?")
     assert mismatch.returncode == 1
     assert "chunk_size: built with 800, now 400" in mismatch.stderr
     assert "footnote index rebuild" in mismatch.stderr

@@ -199,3 +199,20 @@ def test_a_markdown_faq_of_bold_questions_is_cut_by_question(tmp_path):
         "Router FAQ > Where is the reset button?",
     ]
     assert chunks[1].text[slice(*chunks[1].titles[0])] == "**Where is the reset button?**"
+
+
+def test_markdown_headings_are_read_as_commonmark():
+    """A `#` comment in a code block was taken for a heading (docs/models.md has one), and
+    underlined headings were missed."""
+    from ingest.outline import markdown_outline
+
+    text = (
+        "Install\n=======\n\nRun:\n\n```sh\n# ~/.footnote/config.toml\ntop_k = 4\n```\n\n"
+        "Options\n-------\n\n#hashtag is text\n\n## Reset ##\n"
+    )
+    assert [(level, title) for _, level, title in markdown_outline(text)] == [
+        (1, "Install"),
+        (2, "Options"),
+        (2, "Reset"),
+    ]
+    assert text[markdown_outline(text)[1][0] :].startswith("Options\n---")

@@ -15,7 +15,7 @@ import time
 
 import httpx
 import pytest
-from conftest import CORPUS, make_settings, serving
+from conftest import CORPUS, WORDS, make_settings, serving
 
 from rag.errors import ModelError
 from rag.fakes import HashEmbedder
@@ -67,6 +67,7 @@ def app(tmp_path, server, monkeypatch):
         openai_base_url=server,
         openai_model="qwen",
         openai_api_key_env="FOOTNOTE_TEST_KEY",
+        **WORDS,
     )
     app = App(settings, embedder=HashEmbedder())
     app.ingestor().ingest([str(CORPUS)], collection="public")
@@ -140,6 +141,8 @@ class Fake(http.server.BaseHTTPRequestHandler):
         Fake.calls.append(model)
         if model == "busy" and Fake.calls.count("busy") == 1:
             return self._reply(429, {"error": {"message": "slow down"}}, {"Retry-After": "0"})
+        if model == "later":
+            return self._reply(503, {"error": {"message": "maintenance"}}, {"Retry-After": "600"})
         if model == "unknown":
             return self._reply(404, {"error": {"message": "The model 'unknown' does not exist"}})
         if model == "long":
@@ -152,7 +155,8 @@ class Fake(http.server.BaseHTTPRequestHandler):
             delta = {"choices": [{"delta": {"content": word}, "finish_reason": None}]}
             self.wfile.write(f"data: {json.dumps(delta)}\n\n".encode())
         if model != "cut":  # a cut stream ends without finish_reason or [DONE]
-            self.wfile.write(b"data: [DONE]\n\n")
+            end = {"choices": [{"delta": {}, "finish_reason": "stop"}]}  # as servers end answers
+            self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
 
     def _reply(self, status, body, headers=None):
         data = json.dumps(body).encode()
@@ -189,3 +193,6 @@ def test_server_failures_name_the_fix(fake, model, message):
 def test_a_busy_server_is_retried_after_the_time_it_asks(fake):
     assert "".join(OpenAIGenerator(fake, "busy").stream(MESSAGES, 5)) == "Every router has "
     assert Fake.calls.count("busy") == 2
+    with pytest.raises(ModelError, match="busy \\(HTTP 503\\) and asks to wait 600 s"):
+        list(OpenAIGenerator(fake, "later").stream(MESSAGES, 5))
+    assert Fake.calls.count("later") == 1  # ten minutes are not waited for

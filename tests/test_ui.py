@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, make_settings
+from conftest import CORPUS, WORDS, make_settings
 from streamlit.testing.v1 import AppTest
 
 from rag.fakes import HashEmbedder, ScriptedGenerator
@@ -32,7 +32,9 @@ def echo_first_sentence(messages):
 
 @pytest.fixture
 def app(tmp_path):
-    settings = make_settings(tmp_path / "home", allow_private_networks=1, allowed_ports="*")
+    settings = make_settings(
+        tmp_path / "home", allow_private_networks=1, allowed_ports="*", **WORDS
+    )
     app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(echo_first_sentence))
     extra = tmp_path / "extra"
     extra.mkdir()

@@ -2,4 +2,4 @@
 
 from ui.cli import main
 
-main()
+main(prog_name="footnote")

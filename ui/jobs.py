@@ -96,6 +96,7 @@ class Jobs:
                 "new": len(report.added),
                 "updated": len(report.updated),
                 "unchanged": len(report.unchanged),
+                "moved": len(report.moved),
                 "failed": len(report.failed),
                 "failures": failed,
             }

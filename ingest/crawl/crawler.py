@@ -74,7 +74,9 @@ class Crawler:
         )
         self.lastmods: dict[str, str] = {}
         stored = [r.source for r in self.records.values() if r.status == "stored" and r.source]
-        self.sync = SiteSync(self.ingestor, self.report, stored)
+        self.sync = SiteSync(
+            self.ingestor, self.report, stored, self.o.collection, self.o.move_from
+        )
         with guarded_client(
             self.policy,
             timeout=self.o.timeout,
@@ -205,7 +207,7 @@ class Crawler:
         record, lastmod = self.records.get(url), self.lastmods.get(url, "")
         if not (record and lastmod and record.status == "stored" and record.lastmod == lastmod):
             return False
-        self.report.unchanged += 1
+        self.sync.unchanged(record.source)
         self._follow(record.links, depth)
         self.state.record(record)
         return True
@@ -214,7 +216,7 @@ class Crawler:
         url = result.url
         record = self.records.get(url)
         if result.kind == "not_modified" and record:
-            self.report.unchanged += 1
+            self.sync.unchanged(record.source)
             self._follow(record.links, depth)
             self.state.record(record)
         elif result.kind == "page":
@@ -278,9 +280,11 @@ class Crawler:
         self._store(doc, page)
 
     def _store(self, doc: Document, page: PageRecord) -> None:
-        twin = self.sync.store(doc)
-        if twin:
-            return self._skip(page.url, f"duplicate of {twin}", page, reason_kind="duplicate")
+        refused = self.sync.store(doc)
+        if refused.startswith("duplicate"):
+            return self._skip(page.url, refused, page, reason_kind="duplicate")
+        if refused:
+            return self._skip(page.url, refused, reason_kind="in another collection")
         self.state.record(page)
 
     def _feed(self, url: str) -> None:

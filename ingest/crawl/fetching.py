@@ -1,9 +1,9 @@
 """One crawl request, politely: per-host rate limit, conditional GET, retries with backoff that
-honour Retry-After, redirects followed only within scope, a size limit."""
+honour Retry-After (the policy shared with the model clients: rag.retrying), redirects followed
+only within scope, a size limit."""
 
 from __future__ import annotations
 
-import email.utils
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +15,7 @@ import httpx
 from ingest.crawl.urls import normalize
 from ingest.fetch import ACCEPT, content_type, read_limited, transport_error
 from rag.errors import FootnoteError
+from rag.retrying import RETRY_STATUS, RetryableStatus, RetryPolicy, retry_after
 
 MAX_REDIRECTS = 10
 MAX_RETRY_AFTER = 120.0  # seconds; a server asking for longer fails the page instead
@@ -94,33 +95,30 @@ class PageFetcher:
             current = target
         return Fetched(url, "failed", current, f"more than {MAX_REDIRECTS} redirects")
 
+    @property
+    def policy(self) -> RetryPolicy:
+        return RetryPolicy(self.retries, self.backoff, max_retry_after=MAX_RETRY_AFTER)
+
     def _get_with_retries(self, url: str, headers: dict) -> Fetched | str:
-        """A Fetched, or the Location of a redirect."""
-        attempt = 0
-        while True:
+        """A Fetched, or the Location of a redirect; 429, 5xx and network errors are tried
+        again under the shared retry policy (rag.retrying), each try after the rate limit."""
+
+        def attempt() -> Fetched | str:
             self.limiter.wait(url)
-            try:
-                with self.client.stream("GET", url, headers=headers) as response:
-                    status = response.status_code
-                    if status in (429, 500, 502, 503, 504) and attempt < self.retries:
-                        delay = _retry_after(response.headers.get("retry-after"))
-                        if delay is not None and delay > MAX_RETRY_AFTER:
-                            return Fetched(
-                                url, "failed", reason=f"HTTP {status}, Retry-After {delay:.0f} s"
-                            )
-                        attempt += 1
-                        time.sleep(
-                            delay if delay is not None else self.backoff * 2 ** (attempt - 1)
-                        )
-                        continue
-                    return self._answer(url, response)
-            except (httpx.TimeoutException, httpx.NetworkError) as exc:
-                if attempt >= self.retries:
-                    raise transport_error(url, exc, self.timeout) from None
-                attempt += 1
-                time.sleep(self.backoff * 2 ** (attempt - 1))
-            except httpx.HTTPError as exc:
-                raise transport_error(url, exc, self.timeout) from None
+            with self.client.stream("GET", url, headers=headers) as response:
+                if response.status_code in RETRY_STATUS:
+                    asked = retry_after(response.headers.get("retry-after"))
+                    raise RetryableStatus(response.status_code, asked)
+                return self._answer(url, response)
+
+        policy = self.policy
+        try:
+            return policy.run(attempt, (httpx.TimeoutException, httpx.NetworkError))
+        except RetryableStatus as exc:
+            waited = f", Retry-After {exc.retry_after:.0f} s" if policy.too_long(exc) else ""
+            return Fetched(url, "failed", reason=f"HTTP {exc.status}{waited}")
+        except httpx.HTTPError as exc:
+            raise transport_error(url, exc, self.timeout) from None
 
     def _answer(self, url: str, response: httpx.Response) -> Fetched | str:
         status = response.status_code
@@ -145,17 +143,3 @@ class PageFetcher:
 
 def _rest(result: Fetched) -> tuple:
     return result.body, result.content_type, result.etag, result.last_modified
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds to wait from a Retry-After header (seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())

@@ -23,3 +23,5 @@ class CrawlOptions:
     exclude: tuple[str, ...] = ()
     sitemaps: bool = True
     restart: bool = False  # ignore an interrupted crawl instead of resuming it
+    # collections whose pages this crawl may move into its own (None: any); an API key's scope
+    move_from: tuple[str, ...] | None = None

@@ -16,6 +16,7 @@ class CrawlReport:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    moved: int = 0  # pages stored in another collection before, moved into this crawl's
     removed: int = 0
     skipped: Counter = field(default_factory=Counter)  # reason -> pages
     failed: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
@@ -39,6 +40,7 @@ class CrawlReport:
             "new": self.new,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "moved": self.moved,
             "removed": self.removed,
             "skipped": sum(self.skipped.values()),
             "failed": len(self.failed),
@@ -59,7 +61,8 @@ class CrawlReport:
     @classmethod
     def from_dict(cls, data: dict) -> CrawlReport:
         report = cls(data.get("start_url", ""))
-        for name in ("discovered", "fetched", "new", "updated", "unchanged", "removed", "bytes"):
+        names = ("discovered", "fetched", "new", "updated", "unchanged", "moved", "removed")
+        for name in (*names, "bytes"):
             setattr(report, name, int(data.get(name, 0)))
         report.chunks_added = int(data.get("chunks_added", 0))
         report.skipped = Counter(data.get("skipped_reasons", {}))
@@ -73,7 +76,8 @@ class CrawlReport:
         d = self.as_dict()
         lines = [
             f"discovered {d['discovered']}, fetched {d['fetched']}, new {d['new']}, "
-            f"updated {d['updated']}, unchanged {d['unchanged']}, removed {d['removed']}, "
+            f"updated {d['updated']}, unchanged {d['unchanged']}, moved {d['moved']}, "
+            f"removed {d['removed']}, "
             f"skipped {d['skipped']}, failed {d['failed']} "
             f"({self.bytes / 1e6:.1f} MB, {self.chunks_added} new chunks, {self.seconds:.1f} s)"
         ]

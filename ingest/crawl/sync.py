@@ -10,30 +10,58 @@ from rag.types import Document
 
 
 class SiteSync:
-    def __init__(self, ingestor: Ingestor, report: CrawlReport, stored_sources: list[str]):
-        self.ingestor, self.report = ingestor, report
-        self.known = ingestor.store.document_hashes()  # source -> (document id, text hash)
+    def __init__(
+        self,
+        ingestor: Ingestor,
+        report: CrawlReport,
+        stored_sources: list[str],
+        collection: str = "default",
+        move_from: tuple[str, ...] | None = None,
+    ):
+        self.ingestor, self.report, self.collection = ingestor, report, collection
+        self.move_from = move_from  # collections pages may be moved out of (None: any)
+        self.known = ingestor.store.document_hashes()  # source -> (id, text hash, collection)
         self.duplicates = NearDuplicates()
         for source, text in ingestor.store.document_texts(stored_sources).items():
             self.duplicates.add(source, signature(text))
 
     def store(self, doc: Document) -> str:
-        """Store a page's document (new, updated or unchanged); returns "" then, or the source
-        of the stored page it nearly repeats, in which case nothing is stored."""
+        """Store a page's document (new, updated, unchanged or moved here); returns "" then,
+        or why nothing was stored: it nearly repeats a stored page ("duplicate of SOURCE"), or
+        it is stored in a collection this crawl may not move it out of."""
         previous = self.known.get(doc.source)
+        if previous and not self.may_move(previous[2]):
+            return f"stored in collection {previous[2]}, which this crawl may not change"
         if not (previous and previous[1] == doc.text_hash):
             sig = signature(doc.text)
             twin = self.duplicates.find(sig, exclude=doc.source)
             if twin:
                 if previous:  # it used to be distinct; now it repeats another page
                     self.remove([doc.source], "now a duplicate")
-                return twin
+                return f"duplicate of {twin}"
             self.duplicates.add(doc.source, sig)
         outcome, added = self.ingestor.put(doc, previous)
-        self.known[doc.source] = (doc.id, doc.text_hash)
+        self.known[doc.source] = (doc.id, doc.text_hash, doc.collection)
         self.report.chunks_added += added
         setattr(self.report, outcome, getattr(self.report, outcome) + 1)
         return ""
+
+    def unchanged(self, source: str) -> None:
+        """A page that did not change (HTTP 304, or the same sitemap lastmod): counted as
+        unchanged, or moved when it is stored in another collection than this crawl's."""
+        previous = self.known.get(source)
+        if previous is None or previous[2] == self.collection or not self.may_move(previous[2]):
+            self.report.unchanged += 1
+            return
+        self.ingestor.store.catalog.move(previous[0], self.collection)
+        self.known[source] = (previous[0], previous[1], self.collection)
+        self.report.moved += 1
+
+    def may_move(self, collection: str) -> bool:
+        """Whether a page stored in `collection` may be moved into this crawl's."""
+        return (
+            collection == self.collection or self.move_from is None or collection in self.move_from
+        )
 
     def remove(self, sources: list[str], reason: str) -> None:
         """Delete stored pages with their chunks."""

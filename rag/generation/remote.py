@@ -1,20 +1,20 @@
 """A generator on any OpenAI-compatible chat-completions server: vLLM, Ollama, llama.cpp's server,
-LM Studio, hosted APIs. Streams, retries 429 and 5xx with backoff (honouring Retry-After) before
-the first token, and turns every failure into one line that names the fix."""
+LM Studio, hosted APIs, through the `openai` SDK (loaded only for this backend). 429 and 5xx
+answers and unreachable servers are tried again before the first token under the retry policy
+shared with the crawler (rag.retrying: Retry-After honoured); every failure becomes one line
+that names the fix."""
 
 from __future__ import annotations
 
 import json
 import math
-import time
-from collections.abc import Iterator
-
-import httpx
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from rag.errors import ModelError
+from rag.retrying import RETRY_STATUS, RetryableStatus, RetryPolicy, retry_after
 
-RETRY_STATUS = {429, 500, 502, 503, 504}
-MAX_RETRY_AFTER = 60.0
+MAX_RETRY_AFTER = 60.0  # seconds; a server asking for a longer wait fails the question at once
 
 
 class OpenAIGenerator:
@@ -31,120 +31,132 @@ class OpenAIGenerator:
         self.base_url, self.model, self.api_key = base_url.rstrip("/"), model, api_key
         self.timeout, self.retries = timeout, retries
         self.name = f"{model} at {self.base_url}"
+        self.policy = RetryPolicy(retries, backoff=1.0, max_retry_after=MAX_RETRY_AFTER)
+        self._client = None
+
+    @property
+    def client(self):
+        """The SDK's client; its own retries are off (the shared policy retries)."""
+        if self._client is None:
+            import openai  # about a second to import: only for this backend
+
+            self._client = openai.OpenAI(
+                base_url=self.base_url,
+                api_key=self.api_key or "unused",  # the SDK needs one; keyless servers ignore it
+                timeout=self.timeout,
+                max_retries=0,
+            )
+        return self._client
 
     def stream(self, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
-        body = {
-            "model": self.model,
-            "messages": messages,
-            "max_tokens": max_tokens,
-            "temperature": 0.0,
-            "stream": True,
-        }
-        with httpx.Client(timeout=self.timeout) as client:
-            response = self._open(client, body)
-            try:
-                yield from self._pieces(response)
-            finally:
-                response.close()  # an abandoned answer stops the server's stream now
+        import openai
 
-    def yes_no(self, messages: list[dict[str, str]]) -> tuple[float, float]:
-        """P("yes") and P("no") for the first token of the reply, from the server's
-        log-probabilities of its most likely first tokens (all casings, leading spaces)."""
-        body = {
-            "model": self.model,
-            "messages": messages,
-            "max_tokens": 1,
-            "temperature": 0.0,
-            "logprobs": True,
-            "top_logprobs": 20,
-        }
-        with httpx.Client(timeout=self.timeout) as client:
-            response = self._open(client, body)
-            try:
-                reply = json.loads(response.read())
-            finally:
-                response.close()
-        try:
-            first = reply["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
-        except (KeyError, IndexError, TypeError):
-            raise ModelError(
-                f"{self.name} returned no log-probabilities; the judge needs a server that "
-                "supports logprobs/top_logprobs"
-            ) from None
-        yes = sum(math.exp(t["logprob"]) for t in first if t["token"].strip().lower() == "yes")
-        no = sum(math.exp(t["logprob"]) for t in first if t["token"].strip().lower() == "no")
-        return yes, no
-
-    def warm_up(self) -> None:
-        """Check that the server answers and knows the model (GET /models)."""
-        with httpx.Client(timeout=self.timeout) as client:
-            try:
-                response = client.get(f"{self.base_url}/models", headers=self._headers())
-            except httpx.HTTPError as exc:
-                raise self._unreachable(exc) from None
-        if response.status_code in (401, 403):
-            raise self._refused(response.status_code)
-
-    def _headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-
-    def _open(self, client: httpx.Client, body: dict):
-        """The streamed response of a successful request, after retries; ModelError else."""
-        url = f"{self.base_url}/chat/completions"
-        for attempt in range(self.retries + 1):
-            request = client.build_request("POST", url, json=body, headers=self._headers())
-            try:
-                response = client.send(request, stream=True)
-            except httpx.HTTPError as exc:
-                if attempt < self.retries and isinstance(exc, httpx.TransportError):
-                    time.sleep(min(2**attempt, 8))
-                    continue
-                raise self._unreachable(exc) from None
-            if response.status_code < 400:
-                return response
-            response.read()
-            response.close()
-            if response.status_code in RETRY_STATUS and attempt < self.retries:
-                time.sleep(_retry_after(response, attempt))
-                continue
-            raise self._http_error(response)
-        raise ModelError(f"{self.name}: no answer after {self.retries + 1} attempts")
-
-    def _pieces(self, response: httpx.Response) -> Iterator[str]:
-        """The content pieces of a server-sent event stream; a stream that ends before the
-        server said it was done raises (what was shown stays, the answer is not finished)."""
+        chunks = self._open(
+            lambda: self.client.chat.completions.create(
+                model=self.model,
+                messages=messages,
+                max_tokens=max_tokens,
+                temperature=0.0,
+                stream=True,
+            )
+        )
         finished, pieces = False, 0
         try:
-            for line in response.iter_lines():
-                if not line.startswith("data:"):
+            for chunk in chunks:
+                choice = chunk.choices[0] if chunk.choices else None
+                if choice is None:
                     continue
-                data = line[5:].strip()
-                if data == "[DONE]":
-                    finished = True
-                    break
-                choice = (json.loads(data).get("choices") or [{}])[0]
-                piece = (choice.get("delta") or {}).get("content")
+                piece = choice.delta.content if choice.delta else None
                 if piece:
                     pieces += 1
                     yield piece
-                if choice.get("finish_reason"):
+                if choice.finish_reason:
                     finished = True
-        except (httpx.HTTPError, json.JSONDecodeError) as exc:
+        except (openai.APIError, json.JSONDecodeError) as exc:
             raise ModelError(
                 f"the answer stream from {self.name} broke off after {pieces} pieces "
                 f"({type(exc).__name__}); ask again"
             ) from None
-        if not finished:
+        finally:
+            chunks.close()  # an abandoned answer stops the server's stream now
+        if not finished:  # the protocol ends an answer with a finish_reason
             raise ModelError(
                 f"the answer stream from {self.name} was cut off after {pieces} pieces; ask again"
             )
 
-    def _unreachable(self, exc: httpx.HTTPError) -> ModelError:
-        if isinstance(exc, httpx.TimeoutException):
+    def yes_no(self, messages: list[dict[str, str]]) -> tuple[float, float]:
+        """P("yes") and P("no") for the first token of the reply, from the server's
+        log-probabilities of its most likely first tokens (all casings, leading spaces)."""
+        reply = self._open(
+            lambda: self.client.chat.completions.create(
+                model=self.model,
+                messages=messages,
+                max_tokens=1,
+                temperature=0.0,
+                logprobs=True,
+                top_logprobs=20,
+            )
+        )
+        try:
+            first = reply.choices[0].logprobs.content[0].top_logprobs
+        except (AttributeError, IndexError, TypeError):
+            first = None
+        if not first:
+            raise ModelError(
+                f"{self.name} returned no log-probabilities; the judge needs a server that "
+                "supports logprobs/top_logprobs"
+            )
+        yes = sum(math.exp(t.logprob) for t in first if t.token.strip().lower() == "yes")
+        no = sum(math.exp(t.logprob) for t in first if t.token.strip().lower() == "no")
+        return yes, no
+
+    def warm_up(self) -> None:
+        """Check that the server answers and accepts the key (GET /models)."""
+        import openai
+
+        try:
+            self.client.models.list()
+        except openai.APIConnectionError as exc:
+            raise self._unreachable(exc) from None
+        except openai.APIStatusError as exc:
+            if exc.status_code in (401, 403):
+                raise self._refused(exc.status_code) from None
+
+    def _open(self, request: Callable[[], Any]):
+        """The result of a request that the server accepted, after retries; ModelError else."""
+        import openai
+
+        def attempt():
+            try:
+                return request()
+            except openai.APIStatusError as exc:
+                if exc.status_code not in RETRY_STATUS:
+                    raise
+                asked = retry_after(exc.response.headers.get("retry-after"))
+                raise RetryableStatus(exc.status_code, asked, exc) from None
+
+        try:
+            return self.policy.run(attempt, (openai.APIConnectionError,))
+        except RetryableStatus as exc:
+            if self.policy.too_long(exc):
+                raise ModelError(
+                    f"{self.name} is busy (HTTP {exc.status}) and asks to wait "
+                    f"{exc.retry_after:.0f} s; ask again later"
+                ) from None
+            raise self._http_error(exc.detail) from None
+        except openai.APIConnectionError as exc:
+            raise self._unreachable(exc) from None
+        except openai.APIStatusError as exc:
+            raise self._http_error(exc) from None
+
+    def _unreachable(self, exc: Exception) -> ModelError:
+        import openai
+
+        if isinstance(exc, openai.APITimeoutError):
             return ModelError(f"{self.name} did not answer within {self.timeout:g} s")
         return ModelError(
             f"cannot reach the OpenAI-compatible server at {self.base_url} "
-            f"({type(exc).__name__}); is it running? check openai_base_url"
+            f"({type(exc.__cause__ or exc).__name__}); is it running? check openai_base_url"
         )
 
     def _refused(self, status: int) -> ModelError:
@@ -153,8 +165,8 @@ class OpenAIGenerator:
             "environment variable that openai_api_key_env names"
         )
 
-    def _http_error(self, response: httpx.Response) -> ModelError:
-        status, message = response.status_code, _message(response)
+    def _http_error(self, exc) -> ModelError:
+        status, message = exc.status_code, _message(exc)
         lowered = message.lower()
         if status in (401, 403):
             return self._refused(status)
@@ -176,17 +188,9 @@ class OpenAIGenerator:
         return ModelError(f"{self.name} answered HTTP {status}: {message}")
 
 
-def _message(response: httpx.Response) -> str:
-    try:
-        error = response.json().get("error", {})
-        return str(error.get("message", error) if isinstance(error, dict) else error)[:300]
-    except (ValueError, AttributeError):
-        return response.text[:300]
-
-
-def _retry_after(response: httpx.Response, attempt: int) -> float:
-    value = response.headers.get("retry-after", "")
-    try:
-        return min(float(value), MAX_RETRY_AFTER)
-    except ValueError:
-        return min(2**attempt, 8)
+def _message(exc) -> str:
+    """The server's own words from an SDK status error: its error message, else the body."""
+    body = exc.body
+    if isinstance(body, dict):
+        return str(body.get("message", body))[:300]
+    return str(body)[:300] if body else exc.response.text[:300]

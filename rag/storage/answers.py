@@ -37,9 +37,7 @@ class Answers:
                 )
             )
             if data["sources"]:
-                rows = [
-                    {k: v for k, v in source.items() if k != "quote"} for source in data["sources"]
-                ]
+                rows = [_citation_row(source) for source in data["sources"]]
                 conn.execute(citations.insert(), [{"answer_id": answer_id, **r} for r in rows])
         return answer_id
 
@@ -84,3 +82,9 @@ class Answers:
             owner = conn.scalar(query)
         if owner != key_id:
             raise NotFound(f"no answer {answer_id!r} for this key")
+
+
+def _citation_row(source: dict) -> dict:
+    """A source of the answer JSON as a citations row (absent url, date, page: "" and 0)."""
+    row = {k: v for k, v in source.items() if k != "quote"}
+    return {**row, "url": row["url"] or "", "date": row["date"] or "", "page": row["page"] or 0}

@@ -51,6 +51,16 @@ class EmbeddingCache:
         with self.engine.connect() as conn:
             return [(h, f"{head}\n\n{t}" if head else t) for h, head, t in conn.execute(query)]
 
+    def count_missing(self, model: str) -> int:
+        """How many distinct chunk texts have no vector cached for `model` (what a rebuild
+        embeds)."""
+        cached = sa.select(embeddings.c.text_hash).where(embeddings.c.model == model)
+        query = sa.select(sa.func.count(sa.distinct(chunks.c.text_hash))).where(
+            chunks.c.text_hash.not_in(cached)
+        )
+        with self.engine.connect() as conn:
+            return conn.scalar(query) or 0
+
     def vectors(self, model: str, batch: int = 10_000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Yield (vector_ids (n,), vectors (n, d) float32) for every chunk that has an embedding."""
         query = (

@@ -18,6 +18,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from rag.storage.answers import Answers
+from rag.storage.catalog import Catalog
 from rag.storage.conversations import Collections, Conversations, Feedback
 from rag.storage.crawls import CrawlState
 from rag.storage.database import batches, open_engine
@@ -25,7 +26,7 @@ from rag.storage.embeddings import EmbeddingCache
 from rag.storage.jobs import JobRows
 from rag.storage.keys import KeyStore
 from rag.storage.runs import RunRows
-from rag.storage.schema import chunks, documents
+from rag.storage.schema import chunks, crawl_pages, documents
 from rag.types import Chunk, Document, Hit
 
 
@@ -59,6 +60,11 @@ class Store:
     @cached_property
     def collections(self) -> Collections:
         return Collections(self.engine)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """Documents as people manage them: listing, finding, moving between collections."""
+        return Catalog(self.engine)
 
     @cached_property
     def jobs(self) -> JobRows:
@@ -96,11 +102,13 @@ class Store:
 
     # documents and chunks
 
-    def document_hashes(self) -> dict[str, tuple[str, str]]:
-        """source -> (document id, text hash) for every stored document."""
-        query = sa.select(documents.c.source, documents.c.id, documents.c.text_hash)
+    def document_hashes(self) -> dict[str, tuple[str, str, str]]:
+        """source -> (document id, text hash, collection) for every stored document."""
+        query = sa.select(
+            documents.c.source, documents.c.id, documents.c.text_hash, documents.c.collection
+        )
         with self.engine.connect() as conn:
-            return {row.source: (row.id, row.text_hash) for row in conn.execute(query)}
+            return {r.source: (r.id, r.text_hash, r.collection) for r in conn.execute(query)}
 
     def put_document(self, doc: Document, doc_chunks: list[Chunk]) -> ChunkChanges:
         """Insert or replace a document; keep chunks whose id is unchanged (no re-embedding).
@@ -147,11 +155,14 @@ class Store:
         return found
 
     def delete_documents(self, doc_ids: Iterable[str]) -> list[int]:
-        """Delete documents and their chunks; return the chunks' vector ids."""
+        """Delete documents and their chunks, and what crawls remember of them (a later crawl
+        fetches such a page afresh); return the chunks' vector ids."""
         doc_ids = list(doc_ids)
         with self.engine.begin() as conn:
             where = chunks.c.document_id.in_(doc_ids)
             vids = list(conn.scalars(sa.select(chunks.c.vector_id).where(where)))
+            sources = sa.select(documents.c.source).where(documents.c.id.in_(doc_ids))
+            conn.execute(crawl_pages.delete().where(crawl_pages.c.source.in_(sources)))
             conn.execute(chunks.delete().where(where))
             conn.execute(documents.delete().where(documents.c.id.in_(doc_ids)))
         return vids

@@ -19,9 +19,11 @@ from ui.api.streams import STARTED, AnswerStream, drive, final_answer
 
 
 class Answering:
-    def __init__(self, pipeline, answers, queue: AnswerQueue):
-        """`pipeline`: rag.answering.Pipeline; `answers`: the store's answer table owner."""
+    def __init__(self, pipeline, answers, queue: AnswerQueue, model: str = ""):
+        """`pipeline`: rag.answering.Pipeline; `answers`: the store's answer table owner;
+        `model`: the generator's name, given in every answer."""
         self.pipeline, self.answers, self.queue = pipeline, answers, queue
+        self.model = model
 
     @staticmethod
     def filters(collections: list[str], options=None) -> Filters:
@@ -48,6 +50,7 @@ class Answering:
 
     async def respond(self, request: Request, stream: AnswerStream, as_sse: bool, extra: dict):
         """The whole answer as JSON, or a text/event-stream of its sentences then the answer."""
+        extra = {"model": self.model or None, **extra}
         if not as_sse:
             return {**answer_dict(await final_answer(request, stream)), **extra}
         events = _events(request, stream, extra)

@@ -38,7 +38,7 @@ def create_api(app, *, warm: bool = True, local_token: str = "", on_stop=None) -
     o = app.api_options
     queue = AnswerQueue(o.queue, o.queue_timeout, o.concurrency)
     guard = Guard(app.store.keys, o.max_collections, local_token)
-    answering = Answering(app.pipeline, app.store.answers, queue)
+    answering = Answering(app.pipeline, app.store.answers, queue, app.generator_name)
     ready = threading.Event()
     api = FastAPI(
         title="Footnote",

@@ -26,6 +26,8 @@ def ingestion_router(jobs: Jobs, max_upload_bytes: int, guard: Guard) -> APIRout
         if normalize(body.url) is None:
             raise FootnoteError(f"{body.url!r} is not an http(s) URL")
         options = {"prefix": body.prefix, "max_pages": body.max_pages, "max_depth": body.max_depth}
+        # a page already stored in a collection outside the key's scope stays where it is
+        options["move_from"] = None if key.everything else tuple(key.collections)
         return jobs.crawl(name, body.url, **options).as_dict()
 
     @router.post("/v1/collections/{name}/uploads", status_code=202)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from rag.dates import iso_date
 
 
 class AskOptions(BaseModel):
@@ -13,8 +15,18 @@ class AskOptions(BaseModel):
     source_prefix: str = Field(
         "", max_length=2000, description="only documents whose URL starts so"
     )
-    since: str = Field("", max_length=10, description="only documents dated on or after YYYY-MM-DD")
+    since: str = Field(
+        "",
+        max_length=10,
+        description="only documents dated on or after YYYY-MM-DD (or YYYY-MM, YYYY); "
+        "documents without a date are left out",
+    )
     until: str = Field("", max_length=10, description="only documents dated on or before")
+
+    @field_validator("since", "until")
+    @classmethod
+    def _a_real_date(cls, value: str) -> str:
+        return iso_date(value) if value else value
 
 
 class AskRequest(BaseModel):

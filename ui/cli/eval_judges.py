@@ -10,10 +10,17 @@ from pathlib import Path
 import click
 
 from evals.runs import RunStore
+from ui.cli.options import examples
 from ui.cli.root import app_of
 
 
-@click.command("judge")
+@click.command(
+    "judge",
+    epilog=examples(
+        "footnote eval import summedits summedits/*.jsonl --out pairs.jsonl",
+        "footnote eval judge pairs.jsonl --scorer lexical --sample 500",
+    ),
+)
 @click.argument("pairs", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--scorer",
@@ -57,14 +64,20 @@ def judge(ctx, pairs: Path, scorer: str | None, sample: int | None, seed: int, a
         click.echo("\n".join(f"{k}: {v}" for k, v in result.items()))
 
 
-@click.command("citations")
+@click.command(
+    "citations",
+    epilog=examples(
+        "footnote models install --judge",
+        "footnote -s judge_model=JUDGE.gguf eval citations RUN --sample 100",
+    ),
+)
 @click.argument("run_id")
 @click.option(
     "--scorer",
     type=click.Choice(["lexical", "llm", "cascade"]),
     default="llm",
     show_default=True,
-    help="the judge; llm uses the `judge_model` setting (e.g. footnote --judge-model FILE)",
+    help="the judge; llm uses the `judge_model` setting (e.g. footnote -s judge_model=FILE)",
 )
 @click.option("--against", type=click.Choice(["passage", "quote"]), default="passage")
 @click.option("--threshold", default=0.5, show_default=True, help="judge score that counts as yes")
@@ -117,7 +130,13 @@ def citations(ctx, run_id, scorer, against, threshold, sample, seed, as_json) ->
         click.echo(f"{name}: {m['value']:.3f} [{m['low']:.3f}, {m['high']:.3f}] (n={m['n']})")
 
 
-@click.command("correctness")
+@click.command(
+    "correctness",
+    epilog=examples(
+        "footnote -s judge_model=JUDGE.gguf eval correctness RUN",
+        "footnote eval correctness RUN --hand-grades graded.jsonl --json",
+    ),
+)
 @click.argument("run_id")
 @click.option("--json", "as_json", is_flag=True, help="print the figures as one JSON object")
 @click.option(
@@ -169,7 +188,7 @@ def correctness(ctx, run_id: str, as_json: bool, hand_grades: Path | None) -> No
         click.echo(f"none of the answers in {hand_grades} is in this run")
 
 
-@click.command("edits")
+@click.command("edits", epilog=examples("footnote eval edits squad/dev-v2.0.json --passages 100"))
 @click.argument("squad_json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--passages", default=300, show_default=True, help="passages sampled")
 @click.option("--seed", default=0, show_default=True)

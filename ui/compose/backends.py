@@ -4,6 +4,7 @@ server, or transformers in process; and the answering prompt that suits each."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from rag.errors import ConfigError
 from rag.generation import Generator
@@ -40,6 +41,14 @@ def judge_name(s: Settings) -> str:
     if s.judge_generator == "openai":
         return f"{s.judge_openai_model} at {s.judge_openai_base_url}"
     return s.judge_model or s.generator_model or "packaged Qwen2.5 0.5B"
+
+
+def generator_name(s: Settings) -> str:
+    """The answering model as answers name it (`model` in their JSON), known without loading
+    it: the model file's name, or the server's model name."""
+    if s.generator == "openai":
+        return s.openai_model
+    return Path(s.generator_model).name if s.generator_model else QWEN_05B.filename
 
 
 def prompt_style(s: Settings) -> str:
