@@ -60,7 +60,10 @@ def similarity():
     from rag.retrieval.embedding import SentenceTransformerEmbedder
     from rag.retrieval.similarity import Similarity
 
-    return Similarity(SentenceTransformerEmbedder(embedder_path(""), "all-MiniLM-L6-v2"))
+    # fp32 whatever the CPU (bf16 where it has the instructions moves cosines by ~1e-4, which
+    # flips the closest unit of a borderline case): the cases mean the same on every machine
+    model = SentenceTransformerEmbedder(embedder_path(""), "all-MiniLM-L6-v2", precision="fp32")
+    return Similarity(model)
 
 
 def _passage(case: dict, question: Question, similarity=None):

@@ -187,9 +187,9 @@ def complete(
     when the unit before is one (a man page's "-p port" line over "Port to connect to"; rule
     `term`), and what follows (`excerpt_end`). It may end in a command or a line without a
     full stop (`steps`)."""
-    if rules.on("term") and first > 0 and _is_term(passage, first - 1, rules):
-        first -= 1
-    end = excerpt_end(question, passage, last, rules, passage.units[first][0])
+    entry = rules.on("term") and first > 0 and _is_term(passage, first - 1, rules)
+    first -= entry
+    end = excerpt_end(question, passage, last, rules, passage.units[first][0], entry)
     return Excerpt(passage.position, passage.units[first][0], end, rule, steps=True)
 
 
@@ -209,7 +209,12 @@ def _is_term(passage: Passage, i: int, rules: AnswerRules) -> bool:
 
 
 def excerpt_end(
-    question: Question, passage: Passage, i: int, rules: AnswerRules, start: int
+    question: Question,
+    passage: Passage,
+    i: int,
+    rules: AnswerRules,
+    start: int,
+    entry: bool = False,
 ) -> int:
     """Where an excerpt (from `start`) whose last unit so far is `i` ends: it takes along what
     that unit introduces (after a colon), the steps a procedure question asks for, the items a
@@ -219,7 +224,9 @@ def excerpt_end(
     or term of a list: each answers alone), within `rules.excerpt_chars` and never across a
     heading. For a question asking how (rule `seek_action`), an excerpt that has given nothing
     to act on yet (a command, a path, an option) goes on until it does, up to
-    `rules.seek_chars`: documentation restates the problem before it solves it."""
+    `rules.seek_chars`: documentation restates the problem before it solves it. An `entry`
+    (the description of a term: an option, a parameter) ends before the next item or term,
+    which is another entry."""
     units, text = passage.units, passage.text
     j = i
     seeking = question.steps and rules.on("seek_action")
@@ -231,9 +238,16 @@ def excerpt_end(
             break
         current, following = passage.unit(j).rstrip(), passage.unit(j + 1)
         kind = unit_kind(following)
+        if entry and (kind in ("item", "row") or _is_term(passage, j + 1, rules)):
+            break
         close = passage.meaning and passage.meaning[j + 1] >= rules.excerpt_close
         short = len(" ".join(text[start : units[j][1]].split())) < rules.excerpt_min_chars
         prose = kind == "statement" and not _is_term(passage, j + 1, rules)
+        # items follow on from a colon or from items: after a statement, the next item is
+        # another entry of a list (the next parameter, not a step of this one)
+        run = current.endswith(":") or unit_kind(current) in ("command", "item")
+        if kind == "item" and not run:
+            break
         wanted = (
             current.endswith(":")
             or (question.steps and kind in ("command", "item"))
