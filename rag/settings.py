@@ -95,7 +95,7 @@ class Settings:
         0.0, "maximal marginal relevance trade-off; 0 = off, 1 = pure relevance"
     )
     min_relevance: float = _setting(
-        0.46,
+        0.48,
         "relevance (a passage's cosine to the question, its closest sentence's, and the share of "
         "the question's words it contains, mixed by the answering rules) below which it is not "
         "relevant; none relevant = not in sources",
