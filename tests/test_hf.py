@@ -7,7 +7,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, make_settings
+from conftest import CORPUS, WORDS, make_settings
 
 from rag.errors import ModelError
 from rag.fakes import HashEmbedder
@@ -35,7 +35,11 @@ def test_transformers_streams_and_scores_on_the_cpu(smollm):
 
 
 def test_the_pipeline_answers_through_the_transformers_backend(tmp_path, smollm):
-    settings = make_settings(tmp_path, generator="transformers", generator_model=str(smollm))
+    # no lead shown before the model writes: the backend must write the answer (and words
+    # answering: the fakes' hash embedder measures words, not meaning)
+    settings = make_settings(
+        tmp_path, generator="transformers", generator_model=str(smollm), lead="none", **WORDS
+    )
     app = App(settings, embedder=HashEmbedder())
     app.ingestor().ingest([str(CORPUS)])
     answer = app.pipeline.ask("How long is the warranty on Lumen routers?")

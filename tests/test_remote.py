@@ -67,6 +67,7 @@ def app(tmp_path, server, monkeypatch):
         openai_base_url=server,
         openai_model="qwen",
         openai_api_key_env="FOOTNOTE_TEST_KEY",
+        lead="none",  # no lead shown before the model writes: the server writes the answer
         **WORDS,
     )
     app = App(settings, embedder=HashEmbedder())

@@ -72,6 +72,7 @@ def ask(
 
             app = app_of(ctx)
             app.pipeline.check_question(question)  # an empty or long question: before loading
+            app.check_generator()  # a missing model file, even when a quote needs no model
             line = waiting.enter_context(status("loading the models", verbosity, log))
             warm_up(app.embedder)
             line.update("searching and writing the answer")
@@ -106,6 +107,7 @@ def chat(ctx: click.Context, collections: tuple[str, ...]) -> None:
     verbosity = root_of(ctx).verbosity
     with status("loading the models", verbosity, log):
         app = app_of(ctx)
+        app.check_generator()
         warm_up(app.embedder)
     history: list[tuple[str, str]] = []
     click.echo("Ask a question (an empty line or Ctrl-D ends the chat).")

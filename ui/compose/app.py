@@ -44,6 +44,7 @@ from rag.settings import (
 from rag.storage import Store
 from ui.api.options import ApiOptions
 from ui.compose.backends import (
+    check_generator_file,
     concurrency,
     generator_name,
     judge_name,
@@ -132,6 +133,11 @@ class App:
     @cached_property
     def generator(self) -> Generator:
         return self._generator if self._generator is not None else make_generator(self.settings)
+
+    def check_generator(self) -> None:
+        """Fail now, naming the fix, when the answering model cannot be loaded (its file)."""
+        if self._generator is None:
+            check_generator_file(self.settings)
 
     @property
     def generator_name(self) -> str:

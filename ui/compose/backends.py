@@ -26,6 +26,13 @@ def make_generator(s: Settings) -> Generator:
     )
 
 
+def check_generator_file(s: Settings) -> None:
+    """A ModelError naming the fix when the in-process model's file is missing or no GGUF (a
+    shown quote needs no model, so an answer could otherwise hide a broken installation)."""
+    if s.generator == "local":
+        generator_path(s.generator_model, s.models_path)
+
+
 def make_judge(s: Settings):
     """The judge model of `judge_generator`: an instance of its own (it runs while the generator
     is mid-answer)."""
