@@ -360,3 +360,13 @@ def test_index_rebuild_from_the_store(tmp_path, fakes, corpus):
     assert "fake-hash-embedder" in result.stdout
     answer = invoke(tmp_path, "ask", "--json", "How long is the warranty on Lumen routers?")
     assert json.loads(answer.stdout)["status"] == "answered"
+
+
+def test_config_show_resolves_the_answering_rules(tmp_path):
+    result = invoke(tmp_path, "-s", "answer_rules=lead_depth=5,off=parts", "config", "show")
+    assert result.exit_code == 0, result.output
+    assert "    lead_depth = 5  [changed]" in result.stdout
+    assert "    lead_meaning = 0.45\n" in result.stdout  # the profile's, unchanged
+    as_json = invoke(tmp_path, "-s", "answer_profile=words", "config", "show", "--json")
+    rules = json.loads(as_json.stdout)["answer_rules"]
+    assert rules["meaning_weight"] == 0.0 and "lead_meaning" in rules["off"]

@@ -75,17 +75,26 @@ def config(ctx: click.Context) -> None:
 @click.pass_context
 def show(ctx: click.Context, keys: tuple[str, ...], as_json: bool) -> None:
     """Every setting (or the given ones): its value, where it came from, what it does."""
-    from ui.compose import settings_report
+    from ui.compose.app import resolved_rules, settings_report
 
     rows, where = settings_report(overrides_of(ctx), config_file_of(ctx))
     rows = [r for r in rows if not keys or r[0] in keys]
+    show_rules = not keys or {"answer_profile", "answer_rules"} & set(keys)
+    rules = resolved_rules(overrides_of(ctx), config_file_of(ctx)) if show_rules else []
     if as_json:
         data = {n: {"value": v, "origin": o, "help": d} for n, v, o, d in rows}
-        click.echo(json.dumps({"settings": data, "paths": where}, indent=2))
+        resolved = {n: v for n, v, _ in rules}
+        click.echo(
+            json.dumps({"settings": data, "answer_rules": resolved, "paths": where}, indent=2)
+        )
         return
     for name, value, origin, description in rows:
         click.echo(f"{name} = {value!r}  [{origin}]")
         click.echo(f"    {description}")
+    if rules:
+        click.echo("answering rules as resolved (the profile, with [answer_rules] applied):")
+        for name, value, changed in rules:
+            click.echo(f"    {name} = {value!r}{'  [changed]' if changed else ''}")
     exists = "" if Path(where["config file"]).exists() else " (not created yet)"
     click.echo(f"(config file: {where['config file']}{exists}; database: {where['database']}; ")
     click.echo(f" index: {where['index']}; models: {where['models']})")

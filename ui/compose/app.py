@@ -312,6 +312,17 @@ class App:
         return {**recorded(self.settings), "rules": self.limits.rules.recorded()}
 
 
+def resolved_rules(
+    overrides: dict, config_file: str | None = None
+) -> list[tuple[str, object, bool]]:
+    """(name, value, changed from the profile) of every answering rule the settings resolve to:
+    the profile's constants with the [answer_rules] table applied."""
+    settings, _ = load_settings(overrides, config_file=config_file)
+    rules = answer_rules(settings.answer_profile, dict(settings.answer_rules)).recorded()
+    profile = answer_rules(settings.answer_profile).recorded()
+    return [(name, value, value != profile[name]) for name, value in rules.items()]
+
+
 def settings_report(
     overrides: dict, config_file: str | None = None
 ) -> tuple[list[tuple[str, object, str, str]], dict[str, str]]:
