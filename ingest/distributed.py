@@ -20,7 +20,7 @@ from rag.errors import ConfigError, FootnoteError
 
 log = logging.getLogger(__name__)
 BATCH = 16  # sources per extraction task
-EmbedderSpec = tuple[str, str, int]  # (sentence-transformers folder, cache name, batch size)
+EmbedderSpec = tuple[str, str, int, str]  # (model folder, cache name, batch, precision)
 EMBED_BATCH = 256  # texts per embedding call
 
 
@@ -65,10 +65,12 @@ def _extract(
 class _Embedder:
     """A Ray actor holding one embedding model."""
 
-    def __init__(self, path: str, name: str, batch_size: int):
+    def __init__(self, path: str, name: str, batch_size: int, precision: str = "auto"):
         from rag.retrieval.embedding import SentenceTransformerEmbedder
 
-        self.model = SentenceTransformerEmbedder(path, name, batch_size=batch_size)
+        self.model = SentenceTransformerEmbedder(
+            path, name, batch_size=batch_size, precision=precision
+        )
 
     def embed(self, texts: list[str]):
         return self.model.embed(texts)

@@ -42,12 +42,19 @@ def netns():
         subprocess.run(["ip", "netns", "delete", name], check=False)
 
 
+# fp32 on both sides: in bf16 a text's vector moves by ~1e-4 with the other texts of its batch
+# (their padding), and Ray's batches are not the single process's; the precision setting must
+# reach the Ray workers for the vectors to match
+EXACT = {"FOOTNOTE_EMBED_PRECISION": "fp32"}
+
+
 def footnote(home: Path, models: Path, *args: str, netns: str | None = None) -> str:
     command = [str(Path(sys.executable).with_name("footnote")), *args]
     if netns:
         command = ["ip", "netns", "exec", netns, *command]
     env = {**os.environ, "FOOTNOTE_HOME": str(home), "FOOTNOTE_MODELS_DIR": str(models)}
     env["RAY_USAGE_STATS_ENABLED"] = "0"
+    env.update(EXACT)
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     return done.stdout
@@ -75,7 +82,7 @@ def test_ray_ingest_matches_single_process(tmp_path, real_models_dir, netns):
     args = ["ingest", "--ray", "auto", "--ray-workers", "2", str(CORPUS), str(DOCS)]
     if netns is None:
         command = isolated([str(Path(sys.executable).with_name("footnote")), *args])
-        env = {**os.environ, "FOOTNOTE_HOME": str(ray_home)}
+        env = {**os.environ, "FOOTNOTE_HOME": str(ray_home), **EXACT}
         env["FOOTNOTE_MODELS_DIR"] = str(real_models_dir)
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr[-3000:]

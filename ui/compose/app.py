@@ -124,11 +124,12 @@ class App:
         return f"{name}#onnx-int8" if self.settings.embedding_backend == "onnx" else name
 
     @property
-    def embedder_spec(self) -> tuple[str, str, int]:
-        """(folder, name, batch size): how a Ray worker loads the same embedder."""
+    def embedder_spec(self) -> tuple[str, str, int, str]:
+        """(folder, name, batch size, precision): how a Ray worker loads the same embedder."""
         if self.settings.embedding_backend != "torch":
             raise ConfigError("Ray ingestion embeds with torch: set embedding_backend = torch")
-        return self.embedder_path, self.embedder_name, self.settings.embed_batch_size
+        s = self.settings
+        return self.embedder_path, self.embedder_name, s.embed_batch_size, s.embed_precision
 
     @cached_property
     def generator(self) -> Generator:
