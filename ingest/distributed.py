@@ -99,7 +99,10 @@ def ray_ingest(
     known = ingestor.store.document_hashes()
     model = ingestor.indexer.embedder.name
     gpus = 1 if ray.cluster_resources().get("GPU", 0) >= workers else 0
-    actor = ray.remote(num_gpus=gpus, max_restarts=2, max_task_retries=3)(_Embedder)
+    # num_cpus=0: an actor naming a resource (num_gpus, even 0) holds a CPU while it lives, and
+    # with as many actors as CPUs (2 on 2 cores) no extraction task could ever start: the
+    # ingest waited forever when the actors were placed before the first tasks
+    actor = ray.remote(num_cpus=0, num_gpus=gpus, max_restarts=2, max_task_retries=3)(_Embedder)
     pool = ActorPool([actor.remote(*embedder) for _ in range(workers)])
     buffered: list = []  # (doc, previous, chunks) waiting for their embeddings
 
