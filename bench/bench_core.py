@@ -97,7 +97,8 @@ def scifact_ndcg(app, raw_vectors: np.ndarray) -> dict:
     from bench_embed import ndcg10, scifact
 
     ids, texts = app.store.chunk_texts()
-    doc_of = np.array([Path(h.source).stem for h in app.store.hits(list(ids), [0.0] * len(ids))])
+    hits = app.store.hits(ids.tolist(), [0.0] * len(ids))  # Python ints: numpy ones bind as blobs
+    doc_of = np.array([Path(h.source).stem for h in hits])
     stored = {}  # vector id -> the vector the ingest cached
     for vector_ids, vectors in app.store.embeddings.vectors(app.embedder.name):
         stored.update(zip(vector_ids.tolist(), vectors, strict=True))
