@@ -10,7 +10,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from rag.text.words import content_words
+from rag.text.overlap import coverage
 
 # A judge answers: do these passages (joined) support this claim?
 Judge = Callable[[str, Sequence[str]], bool]
@@ -172,11 +172,7 @@ def point_recall(answer: str, point: str) -> float:
     >>> point_recall("Run apt-get update, then apt-get upgrade.", "apt-get update refreshes lists")
     0.6
     """
-    words = set(content_words(point))
-    if not words:
-        return 0.0
-    found = set(content_words(answer))
-    return round(sum(w in found for w in words) / len(words), 3)
+    return coverage(point, answer)
 
 
 def within(quote: str, reference: str, words: int = 8) -> bool:

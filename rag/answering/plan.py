@@ -188,7 +188,8 @@ def complete(
     `term`), and what follows (`excerpt_end`). It may end in a command or a line without a
     full stop (`steps`)."""
     entry = rules.on("term") and first > 0 and _is_term(passage, first - 1, rules)
-    first -= entry
+    if entry:  # the excerpt opens with the term its first unit describes
+        first -= 1
     end = excerpt_end(question, passage, last, rules, passage.units[first][0], entry)
     return Excerpt(passage.position, passage.units[first][0], end, rule, steps=True)
 
