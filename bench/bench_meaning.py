@@ -33,7 +33,7 @@ from evals.edits import edits  # noqa: E402
 from evals.judging import READERS, roc_auc  # noqa: E402
 from rag.answering.citations import align_quote, best_span  # noqa: E402
 from rag.answering.meaning import MeaningScorer  # noqa: E402
-from rag.text.overlap import in_order, negated, novel_facts, support  # noqa: E402
+from rag.text.overlap import in_order, negations, novel_facts, support  # noqa: E402
 from rag.text.units import sentence_spans  # noqa: E402
 from rag.text.words import content_words  # noqa: E402
 
@@ -74,7 +74,7 @@ def features(claim: str, passage: str) -> list[float]:
         shared,
         sum(n in passage for n in numbers) / len(numbers) if numbers else 1.0,
         sum(n in passage for n in names) / len(names) if names else 1.0,
-        float(negated(claim) != negated(aligned or sentence)),
+        float(negations(claim) != negations(aligned or sentence)),
         float(bool(novel_facts(claim, sentence))),
         math.log1p(len(words)),
         min(lexical, order),

@@ -177,7 +177,8 @@ def test_quote_below_zero_keeps_the_model_words(settings):
     pipeline = Pipeline(app.store, app.retriever, app.generator, limits, LexicalScorer())
     answer = pipeline.ask("What does error code E42 mean for the cooling fan?")
     (sentence,) = answer.sentences
-    assert sentence.text == reply and not sentence.quoted and sentence.support == 0.875
+    # supported, though not fully: "tells" and "overheats" are not the passage's words
+    assert sentence.text == reply and not sentence.quoted and 0.5 <= sentence.support < 1
 
 
 def test_the_fallback_never_quotes_a_heading(settings, tmp_path):

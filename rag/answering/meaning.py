@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from rag.answering.citations import Span, align_quote, best_span
 from rag.answering.rules import GENERAL, AnswerRules
-from rag.text.overlap import in_order, negated, novel_facts, support
+from rag.text.overlap import in_order, negations, novel_facts, support
 from rag.text.units import sentence_spans
 from rag.text.words import content_words
 
@@ -22,11 +22,12 @@ def keeps_meaning(
     """May a generated sentence be shown in its own words? Only with `rules.meaning_min_words`
     content words; support of at least `threshold` from its passage (`passage_support`, the
     scorer's) and from the passage sentence (or pair of neighbours) it aligns with; (the same
-    share of) its words in that span's order; no negation it adds or drops; and its numbers and
-    names all in one sentence of the passage. Words taken from elsewhere in the passage,
-    reordered words, a flipped "not" and a name from another sentence are how the passage's own
-    words make another claim (measured on synthetic edits: `footnote eval edits`). `threshold`
-    0: always. `spans`: the passage's units when known.
+    share of) its words in that span's order; no negation it adds or drops (it says no as many
+    times as that span); and its numbers and names all in one sentence of the passage. Words
+    taken from elsewhere in the passage, reordered words, a flipped "not" and a name from
+    another sentence are how the passage's own words make another claim (measured on synthetic
+    edits: `footnote eval edits`). `threshold` 0: always. `spans`: the passage's units when
+    known.
 
     >>> passage = "The pool directory contains the packages. Ian wrote the dists index."
     >>> keeps_meaning("The pool directory contains the packages.", passage, 1.0, 0.9)
@@ -43,7 +44,7 @@ def keeps_meaning(
     units = tuple(sentence_spans(passage)) if spans is None else spans
     start, end = align_quote(sentence, passage, finished=True, spans=units)
     aligned = passage[start:end]
-    if support(sentence, aligned) < threshold or negated(sentence) != negated(aligned):
+    if support(sentence, aligned) < threshold or negations(sentence) != negations(aligned):
         return False
     if in_order(sentence, aligned) < threshold:
         return False

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.text.words import stem_words
+
 log = logging.getLogger(__name__)
 
 
@@ -25,14 +27,6 @@ def _bm25s():
 IDS_FILE, META_FILE = "vector_ids.npy", "lexical.json"
 
 
-def _stemmer():
-    try:
-        import Stemmer  # PyStemmer
-    except ImportError:  # stemming helps recall, but BM25 works without it
-        return None
-    return Stemmer.Stemmer("english").stemWords
-
-
 class BM25Index:
     """Okapi BM25 (Lucene variant) with English stopwords and Snowball stemming."""
 
@@ -41,7 +35,7 @@ class BM25Index:
     def __init__(self):
         self._bm25 = None
         self.ids = np.zeros(0, np.int64)
-        self._stem = _stemmer()
+        self._stem = stem_words  # the stemmer answering compares words with
 
     def __len__(self) -> int:
         return len(self.ids)

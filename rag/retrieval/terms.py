@@ -10,13 +10,14 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-from rag.text.words import content_words, question_words
+from rag.text.words import WORDS, content_words, question_words
 
 TERMS_FILE = "terms.json"
 
 
 class TermStats:
-    """Document frequencies of content words (`rag.answering.words.content_words`)."""
+    """Document frequencies of content words (`rag.text.words.content_words`; saved with the
+    version of that definition, `WORDS`, so statistics of other words are rebuilt)."""
 
     def __init__(self, documents: int = 0, frequencies: dict[str, int] | None = None):
         self.documents, self.frequencies = documents, frequencies or {}
@@ -45,7 +46,11 @@ class TermStats:
 
     def save(self, directory: Path, meta: dict) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        data = {"meta": meta, "documents": self.documents, "frequencies": self.frequencies}
+        data = {
+            "meta": {**meta, "words": WORDS},
+            "documents": self.documents,
+            "frequencies": self.frequencies,
+        }
         (directory / TERMS_FILE).write_text(json.dumps(data))
 
     @classmethod
@@ -55,6 +60,6 @@ class TermStats:
             data = json.loads((directory / TERMS_FILE).read_text())
         except (OSError, ValueError):
             return None
-        if not isinstance(data, dict) or data.get("meta") != meta:
+        if not isinstance(data, dict) or data.get("meta") != {**meta, "words": WORDS}:
             return None
         return cls(int(data["documents"]), dict(data["frequencies"]))

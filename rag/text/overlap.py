@@ -4,21 +4,33 @@ live check and the evaluations."""
 
 from __future__ import annotations
 
+import re
+
 from rag.text.lexicon import word_pattern
 from rag.text.words import WORD, content_words
 
+IDENTIFIER = re.compile(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+")  # pg_dump, max_connections
+
 
 def novel_facts(sentence: str, passage: str) -> list[str]:
-    """Numbers and capitalised names (after the first word) of the sentence absent from the passage.
+    """Numbers, identifiers and capitalised names of the sentence absent from the passage. The
+    first word counts as a name only when capitals follow its first letter (MySQL, but not The).
 
     >>> novel_facts("Lumen was founded in 1999 by Ada Byron.", "Lumen was founded by Ada in 2001.")
     ['1999', 'Byron']
+    >>> novel_facts("MySQL data is converted by pg_convert.", "Use pg_dump on the data.")
+    ['MySQL', 'pg_convert']
     """
     found = {w.lower() for w in WORD.findall(passage)}
+    found |= {w.lower() for w in IDENTIFIER.findall(passage)}
     words = WORD.findall(sentence)
     facts = [
-        w for i, w in enumerate(words) if any(c.isdigit() for c in w) or (i > 0 and w[0].isupper())
+        w
+        for i, w in enumerate(words)
+        if any(c.isdigit() for c in w)
+        or (w[0].isupper() and (i > 0 or any(c.isupper() for c in w[1:])))
     ]
+    facts += IDENTIFIER.findall(sentence)
     return [w for w in dict.fromkeys(facts) if w.lower() not in found]
 
 
@@ -40,7 +52,7 @@ def weighted_coverage(weights: dict[str, float], passage: str) -> float:
     maps each content word of the question to how specific it is (its idf in the corpus), so a
     passage missing the question's subject scores low even when it has its common words.
 
-    >>> weighted_coverage({"install": 1.0, "docker": 6.0, "debian": 0.5}, "Install Debian.")
+    >>> weighted_coverage({"instal": 1.0, "docker": 6.0, "debian": 0.5}, "Install Debian.")
     0.2
     """
     total = sum(weights.values())
@@ -53,14 +65,18 @@ def weighted_coverage(weights: dict[str, float], passage: str) -> float:
 _NEGATION = word_pattern("negation", suffix=r"\b|n't\b")
 
 
-def negated(text: str) -> bool:
-    """Does the text say no (not, never, cannot, ...n't)? The content words the support scores
-    compare leave negation out, so a sentence and its opposite score alike.
+def negations(text: str) -> int:
+    """How many times the text says no (not, never, cannot, without, ...n't)? The content words
+    the support scores compare leave negation out, so a sentence and its opposite score alike;
+    a sentence that says no fewer or more times than its source may have flipped it ("You may
+    not use it without asking" / "You may use it without asking").
 
-    >>> negated("Debian does not just do GNU/Linux."), negated("Debian is only for Linux.")
-    (True, False)
+    >>> negations("Debian does not just do GNU/Linux."), negations("Debian is only for Linux.")
+    (1, 0)
+    >>> negations("You may not use them without asking.")
+    2
     """
-    return bool(_NEGATION.search(text))
+    return len(_NEGATION.findall(text))
 
 
 def in_order(sentence: str, passage: str) -> float:
