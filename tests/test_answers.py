@@ -13,7 +13,7 @@ from rag.answering.passage import passage, passages
 from rag.answering.pipeline import Pipeline
 from rag.answering.question import analyse
 from rag.answering.quotes import quotable, whole_span
-from rag.answering.rules import AnswerRules
+from rag.answering.rules import PROFILES, AnswerRules
 from rag.answering.scorers import LexicalScorer
 from rag.types import ANSWERED, NOT_IN_SOURCES, Chunk, Hit
 
@@ -171,7 +171,7 @@ def test_a_question_that_asks_how_gets_the_steps_not_only_the_opening(settings, 
     assert answer.fallback == "quote" and "apt-mark unhold" in answer.sentences[0].text
 
 
-RELEASES = """# Releases
+RELEASES = """# Questions and answers
 
 ## Which release is better for me?
 
@@ -198,12 +198,18 @@ def releases(tmp_path):
 
 
 def test_an_opening_that_does_not_touch_the_question_takes_the_answer_along(settings, releases):
-    answering = pipeline(settings, releases, "I don't know.")
+    words = PROFILES["words"]
+    answering = pipeline(settings, releases, "I don't know.", rules=words)
     lead = next(answering.stream("Which release is better for me?"))
     # "The answer is a bit complicated." names nothing the question asks about: the opening
-    # runs on to the sentence that does, and no further
+    # runs on to the sentence that does, and further only while it is shorter than
+    # opening_min_chars (200: two more sentences here)
     assert lead.quoted and lead.text.startswith("The answer is a bit complicated.")
-    assert lead.text.endswith("install the stable release.")
+    assert lead.text.endswith("security fixes for a year.")
+    for least, last in ((0, "install the stable release."), (150, "has newer software.")):
+        answering = pipeline(settings, releases, "", rules=replace(words, opening_min_chars=least))
+        lead = next(answering.stream("Which release is better for me?"))
+        assert lead.text.endswith(last)
 
 
 def test_the_questions_section_answers_even_when_a_neighbour_scores_higher(settings, releases):
@@ -221,7 +227,7 @@ def test_the_questions_section_answers_even_when_a_neighbour_scores_higher(setti
 
 def test_the_best_matching_sentence_opens_the_answer_when_no_title_matches(settings, guide):
     question = "Which argument of a script is sys.argv[1]?"
-    reply = "The first argument of a script is sys.argv[1]. Slicing copies a list."
+    reply = "The first argument of a script is sys.argv[1]. Lists grow without bound."
     answering = pipeline(settings, guide, reply, section_match=1.0)  # no section is the question
     streamed = list(answering.stream(question))
     lead, answer = streamed[0], streamed[-1]

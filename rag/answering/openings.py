@@ -43,15 +43,20 @@ def opening_end(
     """Where a section's opening ends: a short first sentence ("Yes.") takes the next of `rest`
     (the quotable sentences after it) along; one that does not touch the question (`weights`)
     takes the sentences after it until they do, up to `rules.opening_chars` (rule
-    `opening_runs_on`); a sentence that qualifies it ("But ...") is always taken along (rule
-    `qualifies`).
+    `opening_runs_on`), and an opening under `rules.opening_min_chars` takes the next sentence
+    too (an answer's first sentence seldom holds all of it); a sentence that qualifies it
+    ("But ...") is always taken along (rule `qualifies`).
 
     >>> p = "It is complicated. It depends. Install stable on servers. Testing is newer."
-    >>> rest = [(19, 30), (31, 57), (58, 76)]
-    >>> p[: opening_end(p, 0, 18, rest, {"stable": 1.0}, AnswerRules())]
+    >>> rest, rules = [(19, 30), (31, 57), (58, 76)], AnswerRules(opening_min_chars=0)
+    >>> p[: opening_end(p, 0, 18, rest, {"stabl": 1.0}, rules)]
     'It is complicated. It depends. Install stable on servers.'
+    >>> p[: opening_end(p, 0, 18, rest, {"stabl": 1.0}, AnswerRules(opening_min_chars=40))]
+    'It is complicated. It depends. Install stable on servers.'
+    >>> p[: opening_end(p, 0, 18, rest, {"stabl": 1.0}, AnswerRules(opening_min_chars=60))]
+    'It is complicated. It depends. Install stable on servers. Testing is newer.'
     >>> p = "Edit the stable list to change it. But this does not work as expected. Use apt."
-    >>> p[: opening_end(p, 0, 34, [(35, 70), (71, 79)], {"stable": 1.0}, AnswerRules())]
+    >>> p[: opening_end(p, 0, 34, [(35, 70), (71, 79)], {"stabl": 1.0}, rules)]
     'Edit the stable list to change it. But this does not work as expected.'
     """
     if not rules.on("opening_runs_on"):
@@ -60,7 +65,9 @@ def opening_end(
         text = passage[start:end]
         short = n == 0 and len(text.split()) < rules.short_opening_words
         caveat = rules.on("qualifies") and qualifies(passage[a:b])  # "But this does not ..."
-        if not (short or caveat) and weighted_coverage(weights, text) >= rules.opening_touch:
+        brief = len(" ".join(text.split())) < rules.opening_min_chars
+        touched = weighted_coverage(weights, text) >= rules.opening_touch
+        if not (short or caveat or brief) and touched:
             break
         if not short and len(" ".join(passage[start:b].split())) > rules.opening_chars:
             break

@@ -10,7 +10,7 @@ from rag.answering.citations import align_quote
 from rag.answering.gate import Gate
 from rag.answering.openings import opening_end, steps_end
 from rag.answering.passage import Passage
-from rag.answering.question import Question
+from rag.answering.question import LIST, Question
 from rag.answering.quotes import quotable
 from rag.answering.rules import AnswerRules
 from rag.text.cues import is_pointer, qualifies
@@ -98,16 +98,18 @@ def _as(excerpt: Excerpt | None, rule: str) -> Excerpt | None:
 def section_opening(question: Question, passage: Passage, rules: AnswerRules) -> Excerpt | None:
     """The opening of the passage's section: its first sentence that can stand as a quote
     (a short one, "Yes.", takes the next along); for a question that asks how (rule `steps`),
-    with the instructions that follow it, sentences and command lines."""
+    with the instructions that follow it, sentences and command lines; for one that asks for
+    a list (rule `list_items`), with the items that follow it."""
     steps = question.steps and rules.on("steps")
+    items = question.intent == LIST and rules.on("list_items")
     text = passage.text
-    spans = [(a, b) for a, b in passage.units if quotable(text[a:b], rules, steps)]
+    spans = [(a, b) for a, b in passage.units if quotable(text[a:b], rules, steps or items)]
     if not spans:
         return None
     start, end = spans[0]
-    if steps:
+    if steps or items:
         end = steps_end(text, passage.units, start, end, rules)
-        return Excerpt(passage.position, start, end, "steps", steps=True)
+        return Excerpt(passage.position, start, end, "steps" if steps else "list_items", True)
     end = opening_end(text, start, end, spans[1:], question.weights, rules)
     return Excerpt(passage.position, start, end, "lead_section")
 
@@ -219,15 +221,15 @@ def excerpt_end(
 ) -> int:
     """Where an excerpt (from `start`) whose last unit so far is `i` ends: it takes along what
     that unit introduces (after a colon), the steps a procedure question asks for, the items a
-    list question asks for, a short first sentence's next one, a sentence that qualifies it
-    ("But this does not work as expected"; rule `qualifies`), a unit close in meaning to the
-    question, and prose until it has `rules.excerpt_min_chars` (not into the next item, row
-    or term of a list: each answers alone), within `rules.excerpt_chars` and never across a
-    heading. For a question asking how (rule `seek_action`), an excerpt that has given nothing
-    to act on yet (a command, a path, an option) goes on until it does, up to
-    `rules.seek_chars`: documentation restates the problem before it solves it. An `entry`
-    (the description of a term: an option, a parameter) ends before the next item or term,
-    which is another entry."""
+    list question asks for (with what they say), a short first sentence's next one, a sentence
+    that qualifies it ("But this does not work as expected"; rule `qualifies`), a unit close in
+    meaning to the question, and prose until it has `rules.excerpt_min_chars` (not into the
+    next item, row or term of a list, which answers alone, unless the question asks for a
+    list), within `rules.excerpt_chars` and never across a heading. For a question asking how
+    (rule `seek_action`), an excerpt that has given nothing to act on yet (a command, a path,
+    an option) goes on until it does, up to `rules.seek_chars`: documentation restates the
+    problem before it solves it. An `entry` (the description of a term: an option, a
+    parameter) ends before the next item or term, which is another entry."""
     units, text = passage.units, passage.text
     j = i
     seeking = question.steps and rules.on("seek_action")
@@ -245,14 +247,15 @@ def excerpt_end(
         short = len(" ".join(text[start : units[j][1]].split())) < rules.excerpt_min_chars
         prose = kind == "statement" and not _is_term(passage, j + 1, rules)
         # items follow on from a colon or from items: after a statement, the next item is
-        # another entry of a list (the next parameter, not a step of this one)
+        # another entry of a list (the next parameter, not a step of this one), unless the
+        # question asks for the items of a list
         run = current.endswith(":") or unit_kind(current) in ("command", "item")
-        if kind == "item" and not run:
+        if kind == "item" and not run and question.intent != "list":
             break
         wanted = (
             current.endswith(":")
             or (question.steps and kind in ("command", "item"))
-            or (question.intent == "list" and kind == "item")
+            or (question.intent == "list" and kind in ("item", "statement"))  # the rest of it
             or (j == i and len(current.split()) < rules.short_opening_words)
             or (rules.on("qualifies") and qualifies(following))
             or (short and prose and unit_kind(current) == "statement")

@@ -35,6 +35,8 @@ RULES = {
     "section's opening",
     "lead_section": "the titled section's opening leads the answer",
     "steps": "a question asking how gets the opening with the steps that follow",
+    "list_items": "a question asking for a list gets the titled section's opening with the "
+    "items that follow",
     "opening_runs_on": "an opening that is short or names nothing asked takes what follows",
     "lead_best": "the passage sentence holding lead_coverage of the question leads the answer",
     "fallback_section": "nothing held up: the titled section's opening is quoted",
@@ -65,6 +67,7 @@ class AnswerRules:
     steps_chars: int = 400  # of a section's opening shown for a question that asks how
     opening_touch: float = 0.15  # an opening under this share of the question's weight runs on
     opening_chars: int = 300  # ... up to this many characters
+    opening_min_chars: int = 200  # an opening shorter than this takes the next sentence along
     short_opening_words: int = 8  # an opening under this many words takes the next sentence
     repeat_support: float = 0.9  # support from shown text above which a sentence repeats it
     quote_min_words: int = 3  # content words a quote needs to stand alone
