@@ -129,7 +129,10 @@ class Check:
             return Verdict(UNUSED, "quote", text, **span)
         if not self._answers(text, position, ledger):
             return Verdict(OFF_TOPIC, "responsive", text, **span)
-        score = self._scores(text, [position])[position]
+        # what the span states (its own titles and questions blanked, as in the evidence): a
+        # cross-reference's question inside a quote is not a claim the passage fails to support
+        stated = " ".join(passage.evidence[start:end].split())
+        score = self._scores(stated, [position])[position]
         if score < self.policy.min_support:
             return Verdict(UNUSED, "support", text, **span)
         shown = {"support": round(score, 3), "quoted": True, "replaces": replaces}
