@@ -250,12 +250,12 @@ def excerpt_end(
         # another entry of a list (the next parameter, not a step of this one), unless the
         # question asks for the items of a list
         run = current.endswith(":") or unit_kind(current) in ("command", "item")
-        if kind == "item" and not run and question.intent != "list":
+        if kind == "item" and not run and question.intent != LIST:
             break
         wanted = (
             current.endswith(":")
             or (question.steps and kind in ("command", "item"))
-            or (question.intent == "list" and kind in ("item", "statement"))  # the rest of it
+            or (question.intent == LIST and kind in ("item", "statement"))  # the rest of it
             or (j == i and len(current.split()) < rules.short_opening_words)
             or (rules.on("qualifies") and qualifies(following))
             or (short and prose and unit_kind(current) == "statement")
