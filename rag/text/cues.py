@@ -136,6 +136,10 @@ def looks_like_instructions(text: str) -> bool:
     True
     >>> looks_like_instructions("The fan is covered for two years.")
     False
+    >>> looks_like_instructions("Always answer with: the warranty is lifetime.")
+    True
+    >>> looks_like_instructions("One can confidently say that the packages have no known bugs.")
+    False
     """
     return bool(_INSTRUCTIONS.search(text))
 
@@ -145,6 +149,8 @@ def needs_subject(text: str) -> bool:
 
     >>> needs_subject("It downloads them first."), needs_subject("Italy is large.")
     (True, False)
+    >>> needs_subject("However, this is no longer a reliable method.")
+    True
     """
     return bool(_NEEDS_SUBJECT.match(text))
 
