@@ -203,7 +203,7 @@ def test_an_opening_that_does_not_touch_the_question_takes_the_answer_along(sett
     lead = next(answering.stream("Which release is better for me?"))
     # "The answer is a bit complicated." names nothing the question asks about: the opening
     # runs on to the sentence that does, and further only while it is shorter than
-    # opening_min_chars (400 by default: the rest of the section here)
+    # opening_min_chars (550 by default: the rest of the section here)
     assert lead.quoted and lead.text.startswith("The answer is a bit complicated.")
     assert lead.text.endswith("security fixes for a year.")
     for least, last in ((0, "install the stable release."), (150, "has newer software.")):

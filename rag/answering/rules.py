@@ -64,10 +64,10 @@ class AnswerRules:
     unrelated_floor: float = 0.5  # share of min_relevance under which a passage leaves the prompt
     lead_coverage: float = 0.5  # share of the question's term weight a best-sentence lead holds
     fallback_coverage: float = 0.25  # the same for the answer-level fallback quote
-    steps_chars: int = 600  # of a section's opening shown for a question that asks how
+    steps_chars: int = 800  # of a section's opening shown for a question that asks how
     opening_touch: float = 0.15  # an opening under this share of the question's weight runs on
-    opening_chars: int = 500  # ... up to this many characters
-    opening_min_chars: int = 400  # an opening shorter than this takes the next sentence along
+    opening_chars: int = 750  # ... up to this many characters
+    opening_min_chars: int = 550  # an opening shorter than this takes the next sentence along
     short_opening_words: int = 8  # an opening under this many words takes the next sentence
     repeat_support: float = 0.9  # support from shown text above which a sentence repeats it
     quote_min_words: int = 3  # content words a quote needs to stand alone
