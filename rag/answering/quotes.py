@@ -53,6 +53,9 @@ def whole_span(passage: Passage, start: int, end: int, rules: AnswerRules) -> Sp
     >>> p = "## What is this FAQ?\\nThis document answers questions."
     >>> text(p, p.index("This"), len(p), titles=((0, 20),))
     'This document answers questions.'
+    >>> p = "operators. Moreover, this function never raises syntax errors."
+    >>> text(p, p.index("Moreover"), len(p))
+    'Moreover, this function never raises syntax errors.'
     """
     units, text_of = passage.units, passage.text
     for i, (a, b) in enumerate(units):
@@ -66,7 +69,9 @@ def whole_span(passage: Passage, start: int, end: int, rules: AnswerRules) -> Sp
     takes = rules.on("needs_subject") and needs_subject(text)
     if first > 0 and (_continues(text, before) or takes):
         a, b = units[first - 1]
-        if not passage.titled(a, b):  # "## 1.1 What is this FAQ?" | "This document ..."
+        # never a heading ("## 1.1 What is this FAQ?" | "This document ..."), nor the tail of a
+        # sentence cut at the chunk's start, which no quote can open with
+        if not passage.titled(a, b) and not starts_inside(text_of[a:b]):
             first -= 1
     return min(start, units[first][0]), end
 
