@@ -35,14 +35,13 @@ class BM25Index:
     def __init__(self):
         self._bm25 = None
         self.ids = np.zeros(0, np.int64)
-        self._stem = stem_words  # the stemmer answering compares words with
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def _tokenize(self, texts: list[str], ids: bool):
         return _bm25s().tokenize(
-            texts, stopwords="en", stemmer=self._stem, return_ids=ids, show_progress=False
+            texts, stopwords="en", stemmer=stem_words, return_ids=ids, show_progress=False
         )
 
     def build(self, vector_ids: np.ndarray, texts: list[str]) -> None:

@@ -47,7 +47,7 @@ class TermStats:
     def save(self, directory: Path, meta: dict) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         data = {
-            "meta": {**meta, "words": WORDS},
+            "meta": _stamped(meta),
             "documents": self.documents,
             "frequencies": self.frequencies,
         }
@@ -60,6 +60,11 @@ class TermStats:
             data = json.loads((directory / TERMS_FILE).read_text())
         except (OSError, ValueError):
             return None
-        if not isinstance(data, dict) or data.get("meta") != {**meta, "words": WORDS}:
+        if not isinstance(data, dict) or data.get("meta") != _stamped(meta):
             return None
         return cls(int(data["documents"]), dict(data["frequencies"]))
+
+
+def _stamped(meta: dict) -> dict:
+    """The index settings the statistics were built with, and the word definition (`WORDS`)."""
+    return {**meta, "words": WORDS}
