@@ -1,8 +1,9 @@
 """Ingestion speed at the same retrieval quality, on the development panel.
 
-Each corpus is ingested into fresh homes twice, one right after the other: as before issue 27
-(fp32, batches of 16, the model on the caller's thread between files) and with the defaults
-(bf16 where the CPU has it, batches of 8, the model on its own thread while files are read).
+Each corpus is ingested into fresh homes, one variant right after the other: as before issue 27
+(fp32, batches of 16, the model on the caller's thread between files, reading up to 256 word
+pieces), with the defaults (bf16 where the CPU has it, batches of 8, the model on its own thread
+while files are read, reading 128 word pieces) and uncut (the defaults reading 256 pieces).
 For each: chunks/s, and gold-page recall@5 of the questions in users' words (the gold page among
 the top 5 passages; for the PDF, a passage on one of the gold pages), hybrid (the default) and
 dense alone (where the embedder shows most).
@@ -10,6 +11,7 @@ dense alone (where the embedder shows most).
     python bench/bench_ingest.py                              # the four corpora
     python bench/bench_ingest.py --corpora debian-faq --rounds 3
     python bench/bench_ingest.py --corpora "" --scifact       # SciFact nDCG@10, whole corpus
+    python bench/bench_ingest.py --variants now,uncut         # the first named is the base
 
 Machines are shared: compare the two variants of one run (they alternate), quote medians.
 """
@@ -38,8 +40,12 @@ PANEL = {  # name -> (what to ingest, questions in users' words)
 }
 # name -> (settings, embedding on its own thread)
 VARIANTS = {
-    "before": ({"embed_precision": "fp32", "embed_batch_size": "16"}, False),
+    "before": (
+        {"embed_precision": "fp32", "embed_batch_size": "16", "embed_max_tokens": "0"},
+        False,
+    ),
     "now": ({}, True),
+    "uncut": ({"embed_max_tokens": "0"}, True),  # the defaults, but the model reads 256 pieces
 }
 
 
@@ -85,24 +91,24 @@ def _has_gold(row: dict, hits, corpus: str) -> bool:
     return any(h.source == gold for h in hits)
 
 
-def panel(names: list[str], rounds: int, tmp: Path) -> None:
+def panel(names: list[str], rounds: int, tmp: Path, variants: list[str]) -> None:
     print("| corpus | variant | chunks | seconds (median) | chunks/s | speed-up | embedding share "
           "| gold-page recall@5 hybrid | dense |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|")
-    totals = {v: [0, 0.0, 0, 0.0, 0.0] for v in VARIANTS}  # chunks, s, questions, hyb, dense
+    totals = {v: [0, 0.0, 0, 0.0, 0.0] for v in variants}  # chunks, s, questions, hyb, dense
     for name in names:
         corpus, questions = PANEL[name]
-        times: dict[str, list[dict]] = {v: [] for v in VARIANTS}
+        times: dict[str, list[dict]] = {v: [] for v in variants}
         recall = {}
         for r in range(rounds):
-            order = list(VARIANTS) if r % 2 == 0 else list(reversed(VARIANTS))
+            order = variants if r % 2 == 0 else variants[::-1]
             for variant in order:
                 app, timing = ingest(tmp / f"{name}-{variant}-{r}", variant, [str(DATA / corpus)])
                 times[variant].append(timing)
                 if variant not in recall:
                     recall[variant] = gold_recall(app, corpus, DATA / questions)
                 print(f"  {name} {variant} round {r}: {timing}", file=sys.stderr, flush=True)
-        base = statistics.median(t["seconds"] for t in times["before"])
+        base = statistics.median(t["seconds"] for t in times[variants[0]])
         n_questions = sum(1 for line in (DATA / questions).read_text().splitlines() if line)
         for variant, runs in times.items():
             seconds = statistics.median(t["seconds"] for t in runs)
@@ -118,14 +124,14 @@ def panel(names: list[str], rounds: int, tmp: Path) -> None:
             total[2] += n_questions
             total[3] += rec["hybrid"] * n_questions
             total[4] += rec["dense"] * n_questions
-    base = totals["before"][1]
+    base = totals[variants[0]][1]
     for variant, (chunks, seconds, n, hybrid, dense) in totals.items():
         print(f"| **panel** | {variant} | {chunks:,} | {seconds:.1f} | {chunks / seconds:.1f} | "
               f"{base / seconds:.2f}x | | {hybrid / n:.3f} | {dense / n:.3f} |")  # fmt: skip
 
 
-def scifact(tmp: Path) -> None:
-    """SciFact nDCG@10 (dense, hybrid; 809 train claims, 5,183 abstracts), both variants."""
+def scifact(tmp: Path, variants: list[str]) -> None:
+    """SciFact nDCG@10 (dense, hybrid; 809 train claims, 5,183 abstracts), per variant."""
     from evals.importers import import_scifact
 
     folder = tmp / "scifact"
@@ -133,7 +139,7 @@ def scifact(tmp: Path) -> None:
     counts = import_scifact(files, folder)
     print("| SciFact | variant | chunks | seconds | chunks/s | nDCG@10 dense | hybrid |")
     print("|---|---|---|---|---|---|---|")
-    for variant in VARIANTS:
+    for variant in variants:
         home = tmp / f"scifact-{variant}"
         app, timing = ingest(home, variant, [str(folder / "corpus")])
         _, env = app_for(home, VARIANTS[variant][0])
@@ -157,12 +163,16 @@ def main() -> None:
     parser.add_argument("--corpora", default=",".join(PANEL))
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--scifact", action="store_true", help="SciFact nDCG@10 too (long)")
+    parser.add_argument("--variants", default=",".join(VARIANTS), help="the first is the base")
     args = parser.parse_args()
+    variants = args.variants.split(",")
+    if unknown := set(variants) - set(VARIANTS):
+        parser.error(f"unknown variants {sorted(unknown)}: choose from {', '.join(VARIANTS)}")
     with tempfile.TemporaryDirectory(prefix="footnote-bench-ingest-") as tmp:
         if args.corpora:
-            panel(args.corpora.split(","), args.rounds, Path(tmp))
+            panel(args.corpora.split(","), args.rounds, Path(tmp), variants)
         if args.scifact:
-            scifact(Path(tmp))
+            scifact(Path(tmp), variants)
 
 
 if __name__ == "__main__":

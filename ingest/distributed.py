@@ -65,11 +65,13 @@ def _extract(
 class _Embedder:
     """A Ray actor holding one embedding model."""
 
-    def __init__(self, path: str, name: str, batch_size: int, precision: str = "auto"):
+    def __init__(
+        self, path: str, name: str, batch_size: int, precision: str = "auto", max_tokens: int = 0
+    ):
         from rag.retrieval.embedding import SentenceTransformerEmbedder
 
         self.model = SentenceTransformerEmbedder(
-            path, name, batch_size=batch_size, precision=precision
+            path, name, batch_size=batch_size, precision=precision, max_tokens=max_tokens
         )
 
     def embed(self, texts: list[str]):

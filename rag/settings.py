@@ -71,6 +71,11 @@ class Settings:
     embed_precision: str = _setting(
         "auto", "auto (bf16 on CPUs with bf16 instructions, fp16 on a GPU, else fp32) | fp32 | bf16"
     )
+    embed_max_tokens: int = _setting(
+        128,
+        "word pieces of a passage the embedder reads; the rest is cut (0: the model's own limit, "
+        "256 for MiniLM, which was trained on 128). Vectors are cached per value",
+    )
     embedding_backend: str = _setting(
         "torch",
         "torch (sentence-transformers) | onnx (the packaged MiniLM exported to ONNX with int8 "

@@ -23,7 +23,13 @@ POSITIVE = (
     "generator_concurrency",
     "hnsw_ef_search",
 )
-NOT_NEGATIVE = ("prompt_chars", "crawl_rate", "crawl_retries", "crawl_max_depth")
+NOT_NEGATIVE = (
+    "prompt_chars",
+    "embed_max_tokens",
+    "crawl_rate",
+    "crawl_retries",
+    "crawl_max_depth",
+)
 FRACTIONS = (
     "min_relevance",
     "min_support",

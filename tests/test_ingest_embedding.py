@@ -185,3 +185,32 @@ def test_real_embedder_bf16_and_batching_keep_the_vectors():
     assert fp32.precision == "fp32" and bf16.embed(texts[:1]).shape == (1, 384)
     cosines = (bf16.embed(texts) * reference).sum(axis=1)
     assert cosines.min() > 0.999
+
+
+@pytest.mark.real_models
+def test_real_embedder_reads_only_max_tokens_word_pieces():
+    from transformers import AutoTokenizer
+
+    from rag.models import embedder_path
+
+    folder = embedder_path("")
+    long = " ".join(f"The warranty covers part {i} for two years." for i in range(40))
+    pieces = AutoTokenizer.from_pretrained(folder)(long, add_special_tokens=False)["input_ids"]
+    assert len(pieces) > 200  # more than the cap below, within the model's own 256
+    cut = SentenceTransformerEmbedder(folder, "m", precision="fp32", max_tokens=64)
+    whole = SentenceTransformerEmbedder(folder, "m", precision="fp32")
+    head = AutoTokenizer.from_pretrained(folder).decode(pieces[:62])  # 62 + [CLS] + [SEP]
+    assert (cut.embed([long]) * cut.embed([head])).sum() > 0.999  # the rest is not read
+    assert (cut.embed([long]) * whole.embed([long])).sum() < 0.99
+    assert whole._model.max_seq_length == 256 and cut._model.max_seq_length == 64
+
+
+def test_vectors_are_cached_per_word_pieces_read(settings):
+    from dataclasses import replace
+
+    from ui.compose import App
+
+    capped = App(settings).embedder_name
+    uncut = App(replace(settings, embed_max_tokens=0)).embedder_name
+    assert capped.endswith(f"#{settings.embed_max_tokens}") and settings.embed_max_tokens > 0
+    assert uncut == capped.rsplit("#", 1)[0]  # an index built with one will not load with the other

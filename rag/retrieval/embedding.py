@@ -67,6 +67,8 @@ class SentenceTransformerEmbedder:
 
     Runs on the GPU when there is one; `precision` (see `choose_precision`) applies through
     autocast, so layer norms and softmax stay in fp32 and the vectors come back as float32.
+    `max_tokens` (0: the model's own limit) cuts longer texts: the model's time grows with the
+    word pieces it reads.
     """
 
     def __init__(
@@ -76,9 +78,10 @@ class SentenceTransformerEmbedder:
         dim: int = 384,
         batch_size: int = 8,
         precision: str = "auto",
+        max_tokens: int = 0,
     ):
         self.path, self.name, self.dim, self.batch_size = path, name, dim, batch_size
-        self.requested_precision = precision
+        self.requested_precision, self.max_tokens = precision, max_tokens
         self.device = self.precision = ""  # known once the model is loaded
         self._model = None
 
@@ -102,6 +105,7 @@ class SentenceTransformerEmbedder:
                 "reinstall it with `make setup` or fix embedding_model"
             ) from None
         self.dim = model.get_embedding_dimension()
+        model.max_seq_length = read_limit(model.max_seq_length, self.max_tokens)
         self.batch_size = choose_batch_size(self.batch_size, device)
         self.device, self.precision, self._model = device, precision, model
 
@@ -126,6 +130,17 @@ class SentenceTransformerEmbedder:
 
         dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
         return torch.autocast(self.device, dtype=dtype)
+
+
+def read_limit(model_limit: int | None, max_tokens: int) -> int | None:
+    """The word pieces the model reads of a text: `max_tokens` within the model's own limit.
+
+    >>> read_limit(256, 128), read_limit(256, 0), read_limit(128, 512), read_limit(None, 64)
+    (128, 256, 128, 64)
+    """
+    if not max_tokens:
+        return model_limit
+    return min(model_limit, max_tokens) if model_limit else max_tokens
 
 
 def native_bf16() -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.errors import ModelError
+from rag.retrieval.embedding import read_limit
 
 log = logging.getLogger(__name__)
 ONNX_FILE = "model_int8.onnx"
@@ -74,9 +75,18 @@ class OnnxEmbedder:
     """MiniLM int8 on onnxruntime; `folder` is the sentence-transformers folder (tokenizer,
     maximum length), `target` where the exported model lives. Loads on first use."""
 
-    def __init__(self, folder: str, target: Path, name: str, dim: int = 384, batch_size: int = 16):
+    def __init__(
+        self,
+        folder: str,
+        target: Path,
+        name: str,
+        dim: int = 384,
+        batch_size: int = 16,
+        max_tokens: int = 0,
+    ):
         self.folder, self.target = Path(folder), target
         self.name, self.dim, self.batch_size = name, dim, batch_size
+        self.max_tokens = max_tokens  # 0: the model's own limit
         self._session = self._tokenizer = None
 
     def warm_up(self) -> None:
@@ -92,7 +102,8 @@ class OnnxEmbedder:
             str(path), options, providers=["CPUExecutionProvider"]
         )
         self._tokenizer = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
-        self._tokenizer.enable_truncation(max_length=_max_length(self.folder))
+        limit = read_limit(_max_length(self.folder), self.max_tokens)
+        self._tokenizer.enable_truncation(max_length=limit)
         self._tokenizer.enable_padding()
 
     def embed(self, texts: list[str]) -> np.ndarray:

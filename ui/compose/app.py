@@ -103,13 +103,18 @@ class App:
         if s.embedding_backend == "onnx":
             target = s.models_path / "onnx" / self.embedder_name.replace("/", "--")
             return OnnxEmbedder(
-                self.embedder_path, target, self.embedder_name, batch_size=s.embed_batch_size
+                self.embedder_path,
+                target,
+                self.embedder_name,
+                batch_size=s.embed_batch_size,
+                max_tokens=s.embed_max_tokens,
             )
         return SentenceTransformerEmbedder(
             self.embedder_path,
             self.embedder_name,
             batch_size=s.embed_batch_size,
             precision=s.embed_precision,
+            max_tokens=s.embed_max_tokens,
         )
 
     @property
@@ -118,18 +123,29 @@ class App:
 
     @property
     def embedder_name(self) -> str:
-        """The name vectors are cached under: the model, and for onnx its int8 export (its
-        vectors differ slightly: an index built with the other refuses to load)."""
-        name = self.settings.embedding_model or EMBEDDER_NAME
-        return f"{name}#onnx-int8" if self.settings.embedding_backend == "onnx" else name
+        """The name vectors are cached under: the model, for onnx its int8 export, and the word
+        pieces it reads (vectors of either differ: an index built with another refuses to
+        load)."""
+        s = self.settings
+        name = s.embedding_model or EMBEDDER_NAME
+        if s.embedding_backend == "onnx":
+            name += "#onnx-int8"
+        return f"{name}#{s.embed_max_tokens}" if s.embed_max_tokens else name
 
     @property
-    def embedder_spec(self) -> tuple[str, str, int, str]:
-        """(folder, name, batch size, precision): how a Ray worker loads the same embedder."""
+    def embedder_spec(self) -> tuple[str, str, int, str, int]:
+        """(folder, name, batch size, precision, word pieces read): how a Ray worker loads
+        the same embedder."""
         if self.settings.embedding_backend != "torch":
             raise ConfigError("Ray ingestion embeds with torch: set embedding_backend = torch")
         s = self.settings
-        return self.embedder_path, self.embedder_name, s.embed_batch_size, s.embed_precision
+        return (
+            self.embedder_path,
+            self.embedder_name,
+            s.embed_batch_size,
+            s.embed_precision,
+            s.embed_max_tokens,
+        )
 
     @cached_property
     def generator(self) -> Generator:
