@@ -67,7 +67,9 @@ class Settings:
     )
     chunk_size: int = _setting(800, "maximum characters per chunk")
     chunk_overlap: int = _setting(100, "characters shared by neighbouring chunks")
-    embed_batch_size: int = _setting(8, "passages per embedding batch (small is faster on CPU)")
+    embed_batch_size: int = _setting(
+        16, "passages per embedding batch (on a CPU, 16 was the fastest at 128 word pieces)"
+    )
     embed_precision: str = _setting(
         "auto", "auto (bf16 on CPUs with bf16 instructions, fp16 on a GPU, else fp32) | fp32 | bf16"
     )

@@ -76,7 +76,7 @@ class SentenceTransformerEmbedder:
         path: str,
         name: str,
         dim: int = 384,
-        batch_size: int = 8,
+        batch_size: int = 16,
         precision: str = "auto",
         max_tokens: int = 0,
     ):
