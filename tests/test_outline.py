@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from conftest import FIXTURES
+from lxml import etree
 from pdfs import make_pdf
 
 from evals.dataset import load_dataset
@@ -166,6 +169,44 @@ def test_definition_terms_with_long_definitions_are_sections_and_the_text_after_
     assert after.text.startswith("More questions are answered") and after.titles == ()
     timeout = chunks["Options > --timeout SECONDS"]
     assert "Quiet." in timeout.text and not any("-q" in h for h in chunks)
+
+
+def test_the_text_after_a_list_of_terms_returns_to_its_heading_in_every_run():
+    """A reference page's option lists (long definitions: sections) beside environment lists
+    (short ones: not), as PostgreSQL's pages have them. Which list started sections was once
+    remembered by id() of lxml's element objects, which lxml makes on demand and lets go: in a
+    fresh process a later list took the address of an earlier one, and chunks differed from one
+    ingest to the next (14,128 to 14,133 over PostgreSQL's manual)."""
+    long = "<p>" + "word " * 50 + "</p>"
+
+    def terms(name: str, definition: str) -> str:
+        items = "".join(f"<dt><code>{name}{i}</code></dt><dd>{definition}</dd>" for i in range(3))
+        return f'<div class="variablelist"><dl>{items}</dl></div>'
+
+    page = "".join(
+        f'<div class="refsect1"><h2>Options {n}</h2><p>intro</p>{terms(f"--o{n}", long)}'
+        f'<p>after {n}</p></div><div class="refsect1"><h2>Environment {n}</h2>'
+        f"{terms(f'VAR{n}', '<p>short</p>')}<p>the environment</p></div>"
+        for n in range(8)
+    )
+    page = f"<html><body>{page}</body></html>"
+    expected = [""]
+    for n in range(8):
+        expected += [f"Options {n}", f"--o{n}0", f"--o{n}1", f"--o{n}2", f"Options {n}"]
+        expected += [f"Environment {n}"]
+    code = (
+        "import json, sys; from ingest.outline import html_sections; "
+        "print(json.dumps([s.title for s in html_sections(sys.stdin.read())]))"
+    )
+    for _ in range(3):  # a fresh process each time, where the addresses were reused
+        done = subprocess.run(
+            [sys.executable, "-c", code], input=page, capture_output=True, text=True, check=True
+        )
+        assert json.loads(done.stdout) == expected
+    for i in range(30):  # and in one process, other elements made and let go in between
+        made = [etree.Element("x") for _ in range(i)]
+        assert [s.title for s in html_sections(page)] == expected, i
+        del made
 
 
 def test_a_root_prompt_in_an_html_page_is_a_command_not_a_title(tmp_path):
