@@ -53,6 +53,7 @@ check: lint test
 PEER := .venv-peer
 bench: setup browser $(PEER)/.installed
 	$(PY) bench/bench_core.py
+	$(PY) bench/bench_ingest.py --variants before,now   # the panel: speed-up and gold-page recall
 	$(PY) bench/bench_latency.py   # before vs now: first sentence, whole answer, footnote ask
 	$(PY) bench/bench_embed.py     # torch vs ONNX int8: throughput and SciFact nDCG@10
 	$(PY) bench/bench_pdf.py       # PDF libraries: word F1 against the known text, pages/s
