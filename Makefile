@@ -8,7 +8,7 @@ export CMAKE_ARGS ?= -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_
 export OMP_WAIT_POLICY ?= PASSIVE
 DEMO_QUESTION ?= How does Footnote check each sentence of an answer?
 
-.PHONY: setup demo test check bench lint clean browser
+.PHONY: setup demo test check bench panel lint clean browser
 
 setup: $(VENV)/.installed
 	$(FOOTNOTE) models install
@@ -63,6 +63,11 @@ bench: setup browser $(PEER)/.installed
 	$(PY) bench/bench_api.py
 	$(PY) bench/bench_ui.py
 	$(PY) bench/bench_scale.py   # PostgreSQL via pgserver; the Ray part needs root (ip netns)
+
+# The development panel (issue 28): four document sets of ../shared/data asked in users' words,
+# check and tuning halves, and the Debian FAQ by its headings; homes and runs under .panel/.
+panel: setup
+	$(PY) bench/bench_panel.py
 
 $(PEER)/.installed:
 	python3 -m venv $(PEER)
