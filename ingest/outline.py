@@ -55,9 +55,9 @@ def html_sections(markup: str) -> list[Section]:
         return []
     sections = [Section(0, "")]
     heading = sections[0]  # the last h1-h6 section: terms and bold questions sit below it
-    # the definition lists whose terms started sections, held by reference: lxml makes its
-    # element objects on demand, so an id() of one let go may name another element later
-    lists: list = []
+    # the definition lists whose terms started sections, the elements themselves: lxml makes
+    # its element objects on demand, so an id() of one let go may name another element later
+    lists: set = set()
     skip_depth = 0  # inside a heading or a script: its text is not section text
     for event, element in etree.iterwalk(tree, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else ""
@@ -70,8 +70,7 @@ def html_sections(markup: str) -> list[Section]:
                 skip_depth = 1
             elif _is_term(element) or _is_bold_question(element):
                 sections.append(_start_section(element, min(6, heading.level + 1)))
-                if not any(element.getparent() is dl for dl in lists):
-                    lists.append(element.getparent())
+                lists.add(element.getparent())
                 skip_depth = 1
             elif tag in _SKIPPED:
                 skip_depth = 1
@@ -81,7 +80,7 @@ def html_sections(markup: str) -> list[Section]:
             if skip_depth:
                 skip_depth -= 1
             if not skip_depth:
-                if tag == "dl" and any(element is dl for dl in lists):  # back under the heading
+                if tag == "dl" and element in lists:  # back under the heading
                     sections.append(Section(heading.level, heading.title))
                 sections[-1].parts += [" " if tag in _BLOCKS else "", element.tail or ""]
     return sections
