@@ -15,6 +15,7 @@ A case's `stage`:
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,53 @@ def test_case(case, request):
         assert wanted in text, text
     for unwanted in case.get("absent", []):
         assert unwanted not in text, text
+
+
+FAQ_ENTRIES = [  # (section title, opening): Debian FAQ entries
+    ("2.1. What is the latest version of Debian?",
+     "Currently there are three versions of Debian GNU/Linux: release 11, the stable one."),
+    ("8.6. Why is `foo-data' not removed when I uninstall `foo'? How do I make sure old unused "
+     "library-packages get purged?",
+     "Some packages are split in program (foo) and data (foo-data). Data does not depend on it."),
+    ("3.1.2. Which Debian distribution should I install?",
+     "The answer is a bit complicated. It really depends on what you intend to do."),
+]  # fmt: skip
+NEWEST = "whats the newest debian version rn"
+
+
+def _gate(similarity, question: str, entries, rules=GENERAL) -> Gate:
+    from rag.answering.gate import gate
+
+    asked = analyse(question, TermStats.build([f"{t}\n{o}" for t, o in entries]))
+    read = []
+    for n, (title, opening) in enumerate(entries, 1):
+        chunk = Chunk(f"c{n}", "doc", opening, 0, len(opening), f"Debian FAQ > {title}")
+        hit = Hit(chunk, 0.3, source="faq.html")  # retrieval's cosine: low, as users' words get
+        read.append(passage(hit, n, rules, lambda t: similarity.cosines(question, t)))
+    return gate(asked, tuple(read), 0.48, 0.6, rules, lambda p: p)
+
+
+def test_a_faq_entry_asked_in_other_words_answers_as_its_section(similarity):
+    # the passages' own relevance is under the bar: the entry's title means the question
+    game = (
+        "uninstalled a game with apt but its huge data package and a bunch of old libraries "
+        "are still sitting there"
+    )
+    for question, entry in [(NEWEST, "2.1."), (game, "8.6.")]:
+        chosen = _gate(similarity, question, FAQ_ENTRIES)
+        assert chosen.open and chosen.section, (question, chosen)
+        assert chosen.passages[0].section.startswith(entry), (question, chosen)
+
+
+def test_a_topic_title_or_an_unclear_entry_is_not_taken_for_the_question(similarity):
+    # a topic is not a question: however close, it does not say its opening answers
+    topics = [("2. Releases and the latest version of Debian", FAQ_ENTRIES[0][1])]
+    assert not _gate(similarity, NEWEST, topics).section
+    # two entries as close as each other to the question: neither is known to be it
+    twins = [FAQ_ENTRIES[0], ("2.2. What is the newest version of Debian?", FAQ_ENTRIES[0][1])]
+    assert not _gate(similarity, NEWEST, twins).section
+    # a question that no entry means keeps the gate's own judgement (closed here)
+    assert not _gate(similarity, "how do I bake sourdough bread", FAQ_ENTRIES).open
+    # the rule switched off: the FAQ entry asked in other words is not found by meaning
+    off = replace(GENERAL, off=frozenset({"titled_meaning"}))
+    assert not _gate(similarity, NEWEST, FAQ_ENTRIES, off).section

@@ -51,6 +51,26 @@ def titles(passage: Passage, question: Question, match: float) -> bool:
     return bool(section) and match < 1 and weighted_coverage(question.weights, section) >= match
 
 
+def meant_title(passages: tuple[Passage, ...], rules: AnswerRules) -> int | None:
+    """The index of the passage whose section title is a question (a FAQ's entry) that means
+    the question asked: its cosine to the question reaches `rules.title_meaning` and no other
+    retrieved question title comes within `rules.title_margin` of it (near-identical entries do
+    not say which one is asked). A topic title ("Configuration Options") is no question: close
+    in meaning to many questions, it does not say that its opening answers them (measured on
+    the manuals: docs/benchmarks.md)."""
+    best: dict[str, tuple[float, int]] = {}  # title -> (closeness, first passage under it)
+    for i, p in enumerate(passages):
+        asks = p.section.rstrip().endswith("?")
+        if asks and p.title_meaning and p.section not in best:
+            best[p.section] = (p.title_meaning, i)
+    ranked = sorted(best.values(), reverse=True)
+    if not ranked or ranked[0][0] < rules.title_meaning:
+        return None
+    if len(ranked) > 1 and ranked[0][0] - ranked[1][0] < rules.title_margin:
+        return None
+    return ranked[0][1]
+
+
 def gate(
     question: Question,
     passages: tuple[Passage, ...],
@@ -59,15 +79,18 @@ def gate(
     rules: AnswerRules,
     opening_of: Callable[[Passage], Passage],
 ) -> Gate:
-    """Relevance of each passage; none at `min_relevance` closes the gate. The passages the
-    generator sees: the first relevant one whose section's heading holds `section_match` of the
-    question's words, alone (after its section's first chunk, `opening_of`, when it is not that
-    chunk; rule `titled_section`): documentation answers by section, the question is that
-    section's title, even when a neighbouring section scores higher ("What is this FAQ?" and
-    "Authors" of the same chapter); else all but the clearly unrelated ones."""
+    """Relevance of each passage; none at `min_relevance` closes the gate, unless a FAQ
+    entry's question title means the question (`meant_title`, rule `titled_meaning`). The
+    passages the generator sees: the first relevant one whose section's heading holds
+    `section_match` of the question's words (rule `titled_section`), else the entry meant, alone
+    (after its section's first chunk, `opening_of`, when it is not that chunk): documentation
+    answers by section, the question is that section's title, even when a neighbouring section
+    scores higher ("What is this FAQ?" and "Authors" of the same chapter); else all but the
+    clearly unrelated ones."""
     scores = [relevance(question, p, rules) for p in passages]
     best = max(scores, default=0.0)
-    if not passages or best < min_relevance:
+    meant = meant_title(passages, rules) if rules.on("titled_meaning") else None
+    if not passages or (best < min_relevance and meant is None):
         return Gate(best, (), 0)
     match = section_match if rules.on("titled_section") else 1.0
     # in retrieval order: the retriever ranks the question's sections first
@@ -76,8 +99,8 @@ def gate(
         for i, p in enumerate(passages)
         if scores[i] >= min_relevance and titles(p, question, match)
     ]
-    if titled:
-        chosen = passages[titled[0]]
+    if titled or meant is not None:
+        chosen = passages[titled[0]] if titled else passages[meant]
         opening = opening_of(chosen)  # the section states its answer first
         pair = (chosen,) if opening.hit == chosen.hit else (opening, chosen)
         return Gate(best, _numbered(pair), 1, section=True)

@@ -25,6 +25,7 @@ class Passage:
     evidence_units: tuple[Span, ...]  # of `evidence`
     meaning: tuple[float, ...] = ()  # each unit's cosine to the question (empty: not measured)
     parts: tuple[tuple[float, ...], ...] = ()  # ... to each part of a question asking several
+    title_meaning: float = 0.0  # its section title's cosine to the question (0: not measured)
 
     @property
     def chunk(self) -> Chunk:
@@ -89,16 +90,20 @@ def passage(
     parts: tuple[Meaning, ...] = (),
 ) -> Passage:
     """The hit as passage `position`: its units and evidence, and with `meaning` (the cosines
-    of texts to the question) how close each unit is to the question, and to each of its
-    `parts` when it asks several."""
+    of texts to the question) how close each unit and its section title are to the question,
+    and each unit to each of its `parts` when it asks several."""
     text = hit.chunk.text
     stated = evidence(hit.chunk) if rules.on("headings_no_evidence") else text
     units = tuple(sentence_spans(text))
     texts = [text[a:b] for a, b in units]
-    closeness = tuple(meaning(texts)) if meaning and units else ()
+    section = hit.chunk.heading.rsplit(" > ", 1)[-1]
+    titled = [section] if section else []
+    measured = meaning(texts + titled) if meaning and (units or titled) else []
+    closeness = tuple(measured[: len(texts)]) if units else ()
+    title = measured[len(texts)] if measured and titled else 0.0
     by_part = tuple(tuple(m(texts)) for m in parts) if units else ()
     evidence_units = tuple(sentence_spans(stated))
-    return Passage(position, hit, units, stated, evidence_units, closeness, by_part)
+    return Passage(position, hit, units, stated, evidence_units, closeness, by_part, title)
 
 
 class Reader:
