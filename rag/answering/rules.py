@@ -37,8 +37,9 @@ RULES = {
     "steps": "a question asking how gets the opening with the steps that follow",
     "list_items": "a question asking for a list gets the titled section's opening with the "
     "items that follow",
-    "titled_meaning": "a passage whose section title means the question (close in meaning, "
-    "clearly closer than any other retrieved title) answers alone, as a titled section",
+    "titled_meaning": "where relevance would decline, a FAQ entry whose question title means "
+    "the question (close in meaning, clearly closer than any other retrieved entry) answers "
+    "alone, as a titled section",
     "opening_runs_on": "an opening that is short or names nothing asked takes what follows",
     "lead_best": "the passage sentence holding lead_coverage of the question leads the answer",
     "fallback_section": "nothing held up: the titled section's opening is quoted",
@@ -64,8 +65,8 @@ class AnswerRules:
     cosine_weight: float = 0.4  # relevance = this * the passage's cosine to the question
     meaning_weight: float = 0.4  # + this * its closest statement's + the rest * word coverage
     unrelated_floor: float = 0.5  # share of min_relevance under which a passage leaves the prompt
-    title_meaning: float = 0.55  # a section title this close in meaning to the question is it
-    title_margin: float = 0.05  # ... when no other retrieved title is within this of it
+    title_meaning: float = 0.55  # a question title this close in meaning to the question is it
+    title_margin: float = 0.05  # ... when no other retrieved question title is within this
     lead_coverage: float = 0.5  # share of the question's term weight a best-sentence lead holds
     fallback_coverage: float = 0.25  # the same for the answer-level fallback quote
     steps_chars: int = 800  # of a section's opening shown for a question that asks how
