@@ -65,8 +65,8 @@ class AnswerRules:
     cosine_weight: float = 0.4  # relevance = this * the passage's cosine to the question
     meaning_weight: float = 0.4  # + this * its closest statement's + the rest * word coverage
     unrelated_floor: float = 0.5  # share of min_relevance under which a passage leaves the prompt
-    title_meaning: float = 0.55  # a question title this close in meaning to the question is it
-    title_margin: float = 0.05  # ... when no other retrieved question title is within this
+    title_meaning: float = 0.5  # a question title this close in meaning to the question is it
+    title_margin: float = 0.03  # ... when no other retrieved question title is within this
     lead_coverage: float = 0.5  # share of the question's term weight a best-sentence lead holds
     fallback_coverage: float = 0.25  # the same for the answer-level fallback quote
     steps_chars: int = 800  # of a section's opening shown for a question that asks how
