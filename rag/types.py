@@ -92,6 +92,11 @@ class Chunk:
         return page
 
     @property
+    def section(self) -> str:
+        """The title of the section it sits in (the last heading of its path; "" for none)."""
+        return self.heading.rsplit(" > ", 1)[-1]
+
+    @property
     def indexed_text(self) -> str:
         """What is embedded and searched: the section heading, then the passage."""
         return f"{self.heading}\n\n{self.text}" if self.heading else self.text

@@ -102,8 +102,9 @@ def gate(
         for i, p in enumerate(passages)
         if scores[i] >= min_relevance and titles(p, question, match)
     ]
-    if titled or meant is not None:
-        chosen = passages[titled[0]] if titled else passages[meant]
+    chosen_at = titled[0] if titled else meant  # never both: meant only where the gate closes
+    if chosen_at is not None:
+        chosen = passages[chosen_at]
         opening = opening_of(chosen)  # the section states its answer first
         pair = (chosen,) if opening.hit == chosen.hit else (opening, chosen)
         return Gate(best, _numbered(pair), 1, section=True)

@@ -42,7 +42,7 @@ class Passage:
     @property
     def section(self) -> str:
         """The title of the section it sits in (the last heading of its path)."""
-        return self.hit.chunk.heading.rsplit(" > ", 1)[-1]
+        return self.hit.chunk.section
 
     def unit(self, i: int) -> str:
         a, b = self.units[i]
@@ -96,11 +96,11 @@ def passage(
     stated = evidence(hit.chunk) if rules.on("headings_no_evidence") else text
     units = tuple(sentence_spans(text))
     texts = [text[a:b] for a, b in units]
-    section = hit.chunk.heading.rsplit(" > ", 1)[-1]
-    titled = [section] if section else []
-    measured = meaning(texts + titled) if meaning and (units or titled) else []
-    closeness = tuple(measured[: len(texts)]) if units else ()
-    title = measured[len(texts)] if measured and titled else 0.0
+    section = hit.chunk.section
+    asked = [*texts, section] if section else texts  # one embedding call for both
+    measured = tuple(meaning(asked)) if meaning and asked else ()
+    closeness = measured[: len(texts)]
+    title = measured[-1] if section and measured else 0.0
     by_part = tuple(tuple(m(texts)) for m in parts) if units else ()
     evidence_units = tuple(sentence_spans(stated))
     return Passage(position, hit, units, stated, evidence_units, closeness, by_part, title)

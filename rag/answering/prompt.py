@@ -46,7 +46,7 @@ def _passage(hit: Hit, question: str, max_chars: int) -> str:
     if max_chars and len(text) > max_chars:
         text = window(question, text, max_chars)
     text = " ".join(text.split())
-    section = hit.chunk.heading.rsplit(" > ", 1)[-1]
+    section = hit.chunk.section
     return f"({' '.join(section.split())}) {text}" if section else text
 
 

@@ -134,8 +134,7 @@ class Retriever:
         titled = [
             h
             for h in hits
-            if h.chunk.heading
-            and weighted_coverage(weights, h.chunk.heading.rsplit(" > ", 1)[-1]) >= self.title_match
+            if h.chunk.heading and weighted_coverage(weights, h.chunk.section) >= self.title_match
         ]
         return titled + [h for h in hits if h not in titled]
 
