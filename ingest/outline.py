@@ -4,6 +4,7 @@ the heading is often the best evidence of what a passage answers."""
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -151,7 +152,7 @@ def outline(text: str, sections: list[Section]) -> tuple[tuple[int, int, str], .
         found = _find(flat, section.text, cursor)
         if found < 0:
             continue
-        cursor = found
+        cursor = found + 1  # the next section begins after this one does
         offset, offsets = where[found], []
         for heading in reversed(waiting):  # headings kept in the text sit on the lines before
             offset = _heading_line(text, offset, heading.title)
@@ -202,16 +203,45 @@ def _squeezed(text: str) -> tuple[str, list[int]]:
 
 def _find(flat: str, section_text: str, start: int) -> int:
     """Where the section's text begins in the squeezed page text, at or after `start`: its
-    first words, or failing that a later run of its words (the first may have been dropped)."""
+    first words, or failing that a later run of its words (the first may have been dropped).
+    Where those words occur more than once (a reference's settings that open alike: "Enables
+    or disables the query planner's use of ..."), the place that goes on as the section does.
+
+    >>> flat = "Enables or disables the planner's use of hash joins. " * 2 + "On."
+    >>> flat = flat.replace("hash", "merge", 1)
+    >>> _find(flat, "Enables or disables the planner's use of hash joins. On.", 0)
+    54
+    """
     words = section_text.split()
     for skip in (0, 8, 16):
         probe = " ".join(words[skip : skip + 8])
         if len(probe) < 20:
             break
-        found = flat.find(probe, start)
+        found = _longest_match(flat, " ".join(words[skip : skip + _MATCH_WORDS]), probe, start)
         if found >= 0:
             return max(start, found - len(" ".join(words[:skip])) - (1 if skip else 0))
     return -1
+
+
+_MATCH_WORDS = 60  # of a section's text compared where its opening words occur more than once
+_MATCH_TRIES = 20  # ... at most this many places
+
+
+def _longest_match(flat: str, text: str, probe: str, start: int) -> int:
+    """The first place at or after `start` where `probe` (the opening of `text`) occurs and
+    the page goes on with the most of `text`; -1 when it does not occur."""
+    best, longest = -1, -1
+    at = flat.find(probe, start)
+    for _ in range(_MATCH_TRIES):
+        if at < 0:
+            break
+        same = len(os.path.commonprefix([flat[at : at + len(text)], text]))
+        if same > longest:
+            best, longest = at, same
+        if same == len(text):
+            break
+        at = flat.find(probe, at + 1)
+    return best
 
 
 def markdown_outline(text: str) -> tuple[tuple[int, int, str], ...]:
