@@ -120,7 +120,10 @@ class Check:
         start, end = whole_span(passage, start, end, self.rules)
         text = " ".join(passage.text[start:end].split())
         span = {"position": position, "start": start, "end": end}
-        heading = passage.titled(start, min(end, passage.unit_end(start)))
+        first = min(end, passage.unit_end(start))
+        heading = passage.titled(start, first) and not (
+            self.rules.on("term_title") and passage.term_title(start, first, self.rules.term_chars)
+        )
         if (
             heading
             or not quotable(text, self.rules, steps)

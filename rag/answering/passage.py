@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.answering.rules import AnswerRules
-from rag.text.units import sentence_spans
+from rag.text.units import sentence_spans, unit_kind
 from rag.types import Chunk, Hit
 
 Span = tuple[int, int]
@@ -56,6 +56,15 @@ class Passage:
         """Does the span hold a heading line or a question (`is_title`)?"""
         return is_title(self.chunk, start, end)
 
+    def term_title(self, start: int, end: int, longest: int) -> bool:
+        """Is the span a title line that names a term the text under it describes: a
+        reference's setting or option that ingest made a section ("- work_mem (integer)", a
+        definition term comes out as a list item), at most `longest` characters, not a
+        question? Quoted with its description, it is the name the user needs."""
+        line = self.text[start:end].strip()
+        one_title = any(a <= start and end <= b for a, b in self.chunk.titles)
+        return one_title and len(line) <= longest and "\n" not in line and is_term_line(line)
+
     @property
     def statements(self) -> list[int]:
         """The units that state something (not a heading line nor a question)."""
@@ -65,6 +74,15 @@ class Passage:
     def closest(self) -> float:
         """The cosine to the question of its closest statement (0 when not measured)."""
         return max((self.meaning[i] for i in self.statements if self.meaning), default=0.0)
+
+
+def is_term_line(line: str) -> bool:
+    """A definition term as extracted: one list item that is no question.
+
+    >>> [is_term_line(t) for t in ("- work_mem (integer)", "- Is it free?", "## 2.1 Setup")]
+    [True, False, False]
+    """
+    return unit_kind(line) == "item"
 
 
 def is_title(chunk: Chunk, start: int, end: int) -> bool:

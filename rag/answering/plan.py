@@ -187,12 +187,13 @@ def complete(
 ) -> Excerpt:
     """The excerpt of units `first`..`last` with what completes it: the term it describes
     when the unit before is one (a man page's "-p port" line over "Port to connect to"; rule
-    `term`), and what follows (`excerpt_end`). It may end in a command or a line without a
-    full stop (`steps`)."""
+    `term`; its length is counted without it), and what follows (`excerpt_end`). It may end in
+    a command or a line without a full stop (`steps`)."""
     entry = rules.on("term") and first > 0 and _is_term(passage, first - 1, rules)
+    described = passage.units[first][0]  # its length is counted from here: a term is a label
     if entry:  # the excerpt opens with the term its first unit describes
         first -= 1
-    end = excerpt_end(question, passage, last, rules, passage.units[first][0], entry)
+    end = excerpt_end(question, passage, last, rules, described, entry)
     return Excerpt(passage.position, passage.units[first][0], end, rule, steps=True)
 
 
@@ -204,11 +205,15 @@ def _acts(passage: Passage, i: int) -> bool:
 
 def _is_term(passage: Passage, i: int, rules: AnswerRules) -> bool:
     """Is unit `i` a term that the next unit describes: one short line without a full stop
-    (an option, a parameter, a definition's word), not a title?"""
+    (an option, a parameter, a definition's word), not a title unless it is a term's title
+    (`Passage.term_title`, rule `term_title`)?"""
     a, b = passage.units[i]
     line = passage.text[a:b].strip()
     short = "\n" not in line and 0 < len(line) <= rules.term_chars and not FINISHED.search(line)
-    return short and not line.endswith(":") and not passage.titled(a, b)
+    titled = passage.titled(a, b)
+    if titled and rules.on("term_title"):
+        titled = not passage.term_title(a, b, rules.term_chars)
+    return short and not line.endswith(":") and not titled
 
 
 def excerpt_end(
@@ -246,6 +251,9 @@ def excerpt_end(
         close = passage.meaning and passage.meaning[j + 1] >= rules.excerpt_close
         short = len(" ".join(text[start : units[j][1]].split())) < rules.excerpt_min_chars
         prose = kind == "statement" and not _is_term(passage, j + 1, rules)
+        # a sentence on the same line goes on with the unit before: an item's (a definition's)
+        # paragraph is one line ("- Terminate any session ... . If this value ...")
+        same_line = "\n" not in text[units[j][1] : a]
         # items follow on from a colon or from items: after a statement, the next item is
         # another entry of a list (the next parameter, not a step of this one), unless the
         # question asks for the items of a list
@@ -258,7 +266,7 @@ def excerpt_end(
             or (question.intent == LIST and kind in ("item", "statement"))  # the rest of it
             or (j == i and len(current.split()) < rules.short_opening_words)
             or (rules.on("qualifies") and qualifies(following))
-            or (short and prose and unit_kind(current) == "statement")
+            or (short and prose and (unit_kind(current) == "statement" or same_line))
             or close
             or seek
         )

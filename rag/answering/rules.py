@@ -49,6 +49,8 @@ RULES = {
     "fallback_meaning": "nothing held up: the statement closest in meaning is quoted",
     "qualifies": "an excerpt takes along the sentence that qualifies it ('But ...')",
     "term": "an excerpt takes along the term its first unit describes (an option, a parameter)",
+    "term_title": "the term an excerpt describes may be its section's title (a reference's "
+    "setting or option that ingest made a section): the excerpt opens with it",
     "seek_action": "for a question asking how, an excerpt goes on to something to act on (a "
     "command, a path, an option), and statements followed by one are preferred",
     "parts": "a question asking several things gets an excerpt for each part the lead lacks",
@@ -126,7 +128,7 @@ PROFILES: dict[str, AnswerRules] = {
         cosine_weight=0.5,
         meaning_weight=0.0,
         excerpt_min_chars=0,
-        off=MEANING | {"qualifies", "term", "seek_action"},
+        off=MEANING | {"qualifies", "term", "term_title", "seek_action"},
     ),
 }
 
