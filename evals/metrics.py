@@ -177,13 +177,23 @@ def point_recall(answer: str, point: str) -> float:
 
 def within(quote: str, reference: str, words: int = 8) -> bool:
     r"""Does the quote come from the reference text (its first `words` words, letters and digits
-    only, occur in it)? Tells a quote from the gold section from one of its neighbours.
+    only, occur in it)? Tells a quote from the gold section from one of its neighbours. A quote
+    may open with its section's title line, which the reference does not hold (a setting's
+    name over its description): then what follows that line counts.
 
     >>> within("The pool holds\n packages.", "Intro. The pool holds packages, all of them.")
     True
+    >>> within("- work_mem (integer) - Sets the base maximum amount of memory to be used",
+    ...        "Sets the base maximum amount of memory to be used by a query operation")
+    False
+    >>> within("- work_mem (integer)\n- Sets the base maximum amount of memory to be used",
+    ...        "Sets the base maximum amount of memory to be used by a query operation")
+    True
     """
-    opening = " ".join(_alnum_words(quote)[:words])
-    return bool(opening) and opening in " ".join(_alnum_words(reference))
+    text = " ".join(_alnum_words(reference))
+    first, _, rest = quote.partition("\n")
+    openings = [" ".join(_alnum_words(quote)[:words]), " ".join(_alnum_words(rest)[:words])]
+    return any(o and o in text for o in openings)
 
 
 def _alnum_words(text: str) -> list[str]:
