@@ -191,8 +191,9 @@ def within(quote: str, reference: str, words: int = 8) -> bool:
     True
     """
     text = " ".join(_alnum_words(reference))
-    first, _, rest = quote.partition("\n")
-    openings = [" ".join(_alnum_words(quote)[:words]), " ".join(_alnum_words(rest)[:words])]
+    after_first_line = quote.partition("\n")[2]
+    openings = [quote, after_first_line]
+    openings = [" ".join(_alnum_words(o)[:words]) for o in openings]
     return any(o and o in text for o in openings)
 
 
