@@ -216,6 +216,23 @@ def _title_line(title: str) -> re.Pattern[str]:
     return re.compile(r"^(#{1,6} )?[^\n#]{0,12}?" + r"\s+(?:\|\s+)?".join(words), re.I | re.M)
 
 
+def title_match(title: str, text: str, begin: int, end: int) -> re.Match[str] | None:
+    r"""The line of text[begin:end] that holds a bookmark's title: the first one that spells it
+    as the outline does, else the first in any case. A page may name the topic before its
+    heading does ("• brace expansion" in a list of expansions, above "3.5.1 Brace Expansion").
+
+    >>> page = "The expansions:\n• brace expansion\n3.5.1 Brace Expansion\nText."
+    >>> title_match("Brace Expansion", page, 0, len(page)).group(0)
+    '3.5.1 Brace Expansion'
+    >>> title_match("Brace expansion", "• brace expansion", 0, 17).group(0)
+    '• brace expansion'
+    """
+    found = list(_title_line(title).finditer(text, begin, end))
+    words = title.split()
+    spelled = (m for m in found if all(w in m.group(0) for w in words))
+    return next(spelled, found[0] if found else None)
+
+
 def _loose(word: str) -> str:
     """A title word's letters and digits, with any punctuation around and between them.
 
@@ -240,7 +257,7 @@ def mark_headings(pages: list[str], bookmarks: list[tuple[int, str, int]]) -> li
     for level, title, index in bookmarks:
         if 0 <= index < len(pages):
             page = pages[index]
-            found = _title_line(title).search(page)
+            found = title_match(title, page, 0, len(page))
             if found and not found.group(1):
                 line = " ".join(w for w in found.group(0).split() if w != "|")
                 pages[index] = f"{page[: found.start()]}{'#' * level} {line}{page[found.end() :]}"
@@ -258,6 +275,6 @@ def place_bookmarks(
             continue
         begin = starts[index]
         end = starts[index + 1] if index + 1 < len(starts) else len(text)
-        found = _title_line(title).search(text, begin, end)
+        found = title_match(title, text, begin, end)
         out.append((found.start() if found else begin, level, title))
     return tuple(sorted(out, key=lambda h: h[0]))

@@ -90,6 +90,23 @@ def test_pdf_titles_that_wrap_or_print_other_quotes_are_still_headings(fake_app,
     assert answer.sentences[0].text == page[-1]  # the section, not its title
 
 
+def test_a_pdf_heading_is_its_title_line_not_a_list_item_naming_the_topic(tmp_path):
+    """The Bash manual lists the expansions ("• brace expansion", ...) on the page where "3.5.1
+    Brace Expansion" begins; the first match on the page, in any case, was taken for the
+    heading, so the list item became "### • brace expansion" and the section began there."""
+    path = tmp_path / "bash.pdf"
+    page = ["3.5 Shell Expansions", "The expansions are performed in this order:",
+            "- brace expansion", "- tilde expansion", "3.5.1 Brace Expansion",
+            "Brace expansion is a mechanism by which strings may be generated."]  # fmt: skip
+    marks = [("Shell Expansions", 0), ("Brace Expansion", 0)]
+    path.write_bytes(with_bookmarks(make_pdf([page]), marks))
+    doc = read_file(path, 1_000_000)
+    assert "# 3.5.1 Brace Expansion\n" in doc.text and "\n- brace expansion\n" in doc.text
+    by_title = {c.section: c.text for c in chunk_document(doc, 800, 100)}
+    assert "- tilde expansion" in by_title["Shell Expansions"]
+    assert "- tilde expansion" not in by_title["Brace Expansion"]
+
+
 def test_an_answer_from_a_pdf_cites_its_page(fake_app, manual):
     make_ingestor(fake_app).ingest([str(manual)])
     answer = fake_app.pipeline.ask("What does error E42 mean for the cooling fan?")
