@@ -185,3 +185,28 @@ def test_a_topic_title_or_an_unclear_entry_is_not_taken_for_the_question(similar
     assert not _gate(similarity, NEWEST, FAQ_ENTRIES, off).section
     # a gate the passages open themselves: their words and closeness choose the lead
     assert not _gate(similarity, NEWEST, FAQ_ENTRIES, score=0.95).section
+
+
+def test_an_excerpt_for_one_part_seeks_that_parts_words_not_the_others(similarity):
+    """`seek_words` takes an excerpt on to the units holding the question's words it lacks;
+    an excerpt for one part of a two-part question seeks that part's words only. Seeking the
+    whole question's, the /srv/www excerpt ran on into the port sentence, the lead, and was
+    dropped as overlapping it: the answer lost its second part."""
+    text = (
+        "SELinux labels every file and port with a type. For example, if you want the web "
+        "server to be able to read files within the /srv/www/ file hierarchy, you could "
+        'execute semanage fcontext -a -t httpd_sys_content_t "/srv/www(/.*)?" followed by '
+        "restorecon -R /srv/www/. The former command registers the new labeling rules and the "
+        "latter resets the file types. For instance, if you want the web server to be able "
+        "to listen on port 8080, you should run semanage port -m -t http_port_t -p tcp 8080."
+    )
+    case = {
+        "passage": text,
+        "source": "sect.selinux.html",
+        "question": "selinux: let apache listen on port 8080, and also read files in /srv/www?",
+    }
+    asked = _question(case)
+    read = _passage(case, asked, similarity)
+    chosen = plan(asked, Gate(1.0, (read,), 1, False), (read,), "best", True, GENERAL)
+    shown = [text[e.start : e.end] for e in chosen.leads]
+    assert any("restorecon" in s for s in shown) and any("tcp 8080" in s for s in shown), shown

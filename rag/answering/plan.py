@@ -4,7 +4,7 @@ fallback). Pure: spans are proposed here and checked like any quote when shown."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.answering.citations import align_quote
 from rag.answering.gate import Gate
@@ -16,6 +16,7 @@ from rag.answering.rules import AnswerRules
 from rag.text.cues import is_pointer, qualifies
 from rag.text.overlap import weighted_coverage
 from rag.text.units import FINISHED, actionable, unit_kind
+from rag.text.words import content_words
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,10 @@ def closest_excerpt(
     score, passage, i = max(scored, key=lambda t: t[0])
     if score < least:
         return None
+    if part is not None:  # what completes it is sought in its part's words (`seek_words`)
+        words = set(content_words(question.parts[part]))
+        kept = {w: v for w, v in question.weights.items() if w in words}
+        question = replace(question, weights=kept)
     return complete(question, passage, i, i, rule, rules)
 
 
@@ -273,4 +278,29 @@ def excerpt_end(
         if not wanted:
             break
         j += 1
+    if rules.on("seek_words"):
+        j = _seek_words(question, passage, start, j, rules, entry)
     return units[j][1]
+
+
+def _seek_words(
+    question: Question, passage: Passage, start: int, j: int, rules: AnswerRules, entry: bool
+) -> int:
+    """The last unit of an excerpt (from `start`, its last unit so far `j`) that goes on to the
+    units holding what it lacks of the question's words (rule `seek_words`): each step gains
+    at least `rules.seek_gain` of the question's term weight, up to `rules.seek_words_chars`,
+    never across a heading nor, for an `entry`, into the next item or term. A passage names its
+    topic first and the specifics the user asked about later ("To activate quota ..., indicate
+    the usrquota options in /etc/fstab")."""
+    units, text, weights = passage.units, passage.text, question.weights
+    have = weighted_coverage(weights, text[start : units[j][1]])
+    for k in range(j + 1, len(units)):
+        a, b = units[k]
+        if passage.titled(a, b) or len(" ".join(text[start:b].split())) > rules.seek_words_chars:
+            break
+        if entry and (unit_kind(passage.unit(k)) in ("item", "row") or _is_term(passage, k, rules)):
+            break
+        now = weighted_coverage(weights, text[start:b])
+        if now - have >= rules.seek_gain:
+            j, have = k, now
+    return j

@@ -53,6 +53,8 @@ RULES = {
     "setting or option that ingest made a section): the excerpt opens with it",
     "seek_action": "for a question asking how, an excerpt goes on to something to act on (a "
     "command, a path, an option), and statements followed by one are preferred",
+    "seek_words": "an excerpt goes on to the units holding what it lacks of the question's "
+    "words, where they add seek_gain of its term weight",
     "parts": "a question asking several things gets an excerpt for each part the lead lacks",
     "lead_suffices": "an answer whose lead was shown is not written on by the model",
     "responsive_meaning": "a sentence close in meaning to the question addresses it, whatever "
@@ -88,6 +90,8 @@ class AnswerRules:
     term_chars: int = 60  # a term an excerpt describes (an option line) is at most this long
     seek_chars: int = 600  # an excerpt seeking something to act on goes on up to this long
     action_bonus: float = 0.05  # closeness added to a statement followed by something to act on
+    seek_gain: float = 0.1  # share of the question's term weight a unit must add to be sought
+    seek_words_chars: int = 700  # an excerpt seeking the question's words goes on this long
     responsive_cosine: float = 0.4  # a sentence this close to the question addresses it
     meaning_min_words: int = 2  # content words a sentence needs to be checked in its own words
     meaning_unsure_scale: float = 0.5  # eval's meaning score of a sentence not kept, scaled
@@ -128,7 +132,7 @@ PROFILES: dict[str, AnswerRules] = {
         cosine_weight=0.5,
         meaning_weight=0.0,
         excerpt_min_chars=0,
-        off=MEANING | {"qualifies", "term", "term_title", "seek_action"},
+        off=MEANING | {"qualifies", "term", "term_title", "seek_action", "seek_words"},
     ),
 }
 
