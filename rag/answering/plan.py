@@ -239,7 +239,8 @@ def excerpt_end(
     (rule `seek_action`), an excerpt that has given nothing to act on yet (a command, a path,
     an option) goes on until it does, up to `rules.seek_chars`: documentation restates the
     problem before it solves it. An `entry` (the description of a term: an option, a
-    parameter) ends before the next item or term, which is another entry."""
+    parameter) ends before the next item or term, which is another entry. Then it goes on to
+    what it lacks of the question's words (`_seek_words`)."""
     units, text = passage.units, passage.text
     j = i
     seeking = question.steps and rules.on("seek_action")
@@ -251,7 +252,7 @@ def excerpt_end(
             break
         current, following = passage.unit(j).rstrip(), passage.unit(j + 1)
         kind = unit_kind(following)
-        if entry and (kind in ("item", "row") or _is_term(passage, j + 1, rules)):
+        if entry and _another_entry(passage, j + 1, rules):
             break
         close = passage.meaning and passage.meaning[j + 1] >= rules.excerpt_close
         short = len(" ".join(text[start : units[j][1]].split())) < rules.excerpt_min_chars
@@ -283,6 +284,11 @@ def excerpt_end(
     return units[j][1]
 
 
+def _another_entry(passage: Passage, i: int, rules: AnswerRules) -> bool:
+    """Is unit `i` another entry of a list: an item, a table row or a term?"""
+    return unit_kind(passage.unit(i)) in ("item", "row") or _is_term(passage, i, rules)
+
+
 def _seek_words(
     question: Question, passage: Passage, start: int, j: int, rules: AnswerRules, entry: bool
 ) -> int:
@@ -298,7 +304,7 @@ def _seek_words(
         a, b = units[k]
         if passage.titled(a, b) or len(" ".join(text[start:b].split())) > rules.seek_words_chars:
             break
-        if entry and (unit_kind(passage.unit(k)) in ("item", "row") or _is_term(passage, k, rules)):
+        if entry and _another_entry(passage, k, rules):
             break
         now = weighted_coverage(weights, text[start:b])
         if now - have >= rules.seek_gain:
