@@ -120,10 +120,7 @@ class Check:
         start, end = whole_span(passage, start, end, self.rules)
         text = " ".join(passage.text[start:end].split())
         span = {"position": position, "start": start, "end": end}
-        first = min(end, passage.unit_end(start))
-        heading = passage.titled(start, first) and not (
-            self.rules.on("term_title") and passage.term_title(start, first, self.rules.term_chars)
-        )
+        heading = passage.plain_title(start, min(end, passage.unit_end(start)), self.rules)
         if (
             heading
             or not quotable(text, self.rules, steps)

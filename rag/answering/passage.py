@@ -56,14 +56,18 @@ class Passage:
         """Does the span hold a heading line or a question (`is_title`)?"""
         return is_title(self.chunk, start, end)
 
-    def term_title(self, start: int, end: int, longest: int) -> bool:
-        """Is the span a title line that names a term the text under it describes: a
-        reference's setting or option that ingest made a section ("- work_mem (integer)", a
-        definition term comes out as a list item), at most `longest` characters, not a
+    def plain_title(self, start: int, end: int, rules: AnswerRules) -> bool:
+        """Does the span hold a title (`titled`) other than a term's, which a quote may open
+        with (rule `term_title`): a title line that names a term the text under it describes,
+        a reference's setting or option that ingest made a section ("- work_mem (integer)": a
+        definition term comes out as a list item), at most `rules.term_chars` long, not a
         question? Quoted with its description, it is the name the user needs."""
+        if not self.titled(start, end):
+            return False
         line = self.text[start:end].strip()
         one_title = any(a <= start and end <= b for a, b in self.chunk.titles)
-        return one_title and len(line) <= longest and "\n" not in line and is_term_line(line)
+        term = one_title and len(line) <= rules.term_chars and "\n" not in line
+        return not (rules.on("term_title") and term and is_term_line(line))
 
     @property
     def statements(self) -> list[int]:

@@ -211,14 +211,11 @@ def _acts(passage: Passage, i: int) -> bool:
 def _is_term(passage: Passage, i: int, rules: AnswerRules) -> bool:
     """Is unit `i` a term that the next unit describes: one short line without a full stop
     (an option, a parameter, a definition's word), not a title unless it is a term's title
-    (`Passage.term_title`, rule `term_title`)?"""
+    (`Passage.plain_title`, rule `term_title`)?"""
     a, b = passage.units[i]
     line = passage.text[a:b].strip()
     short = "\n" not in line and 0 < len(line) <= rules.term_chars and not FINISHED.search(line)
-    titled = passage.titled(a, b)
-    if titled and rules.on("term_title"):
-        titled = not passage.term_title(a, b, rules.term_chars)
-    return short and not line.endswith(":") and not titled
+    return short and not line.endswith(":") and not passage.plain_title(a, b, rules)
 
 
 def excerpt_end(
