@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from conftest import app_on_fakes
+from conftest import WORDS, app_on_fakes, make_settings
 
 from rag.answering.gate import gate, relevance
 from rag.answering.passage import passage, passages
@@ -169,6 +169,100 @@ def test_a_question_that_asks_how_gets_the_steps_not_only_the_opening(settings, 
     failing = pipeline(settings, path, "Bananas grow on tall trees in warm places.", lead="none")
     answer = failing.ask("How do I put a package on hold?")
     assert answer.fallback == "quote" and "apt-mark unhold" in answer.sentences[0].text
+
+
+BACKUP = """# Backups
+
+## How do I back up the shop database?
+
+A backup that can be restored on another server, or on a newer release, must not be a copy of
+the data directory: the files of a running server change while they are copied, and their
+layout changes between major releases. Use the logical dump instead, which reads a consistent
+snapshot of the database while the shop keeps running and writes it as portable SQL or as an
+archive. The dump itself is one command:
+
+    pg_dump --format=directory --file=shop.dir shop
+
+Restore it with pg_restore --dbname=shop shop.dir on the other server.
+
+## What is a tablespace?
+
+A tablespace is a directory where the server keeps the files of some tables.
+"""
+
+
+def test_an_excerpt_reads_on_into_its_sections_next_chunk(tmp_path):
+    """A chunk ends where its size does; the steps end where the section does (rule
+    `read_on`): the command after the chunk's end is part of the answer, and the next
+    section is not."""
+    path = tmp_path / "backup.md"
+    path.write_text(BACKUP)
+    settings = make_settings(tmp_path / "home", **WORDS, chunk_size=400, chunk_overlap=40)
+    answering = pipeline(settings, path, "I don't know.")
+    texts = answering.store.chunk_texts()[1]
+    assert not any("A backup" in t and "pg_dump" in t for t in texts)  # in another chunk
+    rules = answering.limits.rules
+    on = replace(answering.limits, rules=replace(rules, off=rules.off - {"read_on"}))
+    answering.limits = on
+    lead = next(answering.stream("How do I back up the shop database?"))
+    assert lead.quoted and lead.text.startswith("A backup that can be restored")
+    assert "pg_dump --format=directory --file=shop.dir shop" in lead.text
+    assert "tablespace" not in lead.text  # the section ends the steps
+    answering.limits = replace(on, rules=replace(rules, off=rules.off | {"read_on"}))
+    first = next(answering.stream("How do I back up the shop database?"))
+    assert "pg_dump" not in first.text  # the opening chunk is the title line: nothing to quote
+
+
+def test_a_passage_reads_on_only_where_its_section_goes_on(settings):
+    """The next chunk of a document is read on to only when it is the same section: a FAQ's
+    definition list makes subsections (each term), after which the entry's text goes on under
+    its own heading again; that text is not the next of the entry's first chunk."""
+    from rag.types import Document, content_hash
+
+    text = "Features:\n- Freedom: it is free.\nSee the web page. It lists more.\nLast words."
+    doc = Document(content_hash("/f.html"), "/f.html", text)
+    parts = [("Features:", "FAQ"), ("- Freedom: it is free.", "FAQ > Freedom:")]
+    parts += [("See the web page.", "FAQ"), ("It lists more.", "FAQ"), ("Last words.", "Other")]
+    chunks = [
+        Chunk(
+            content_hash(str(n)),
+            doc.id,
+            piece,
+            text.index(piece),
+            text.index(piece) + len(piece),
+            heading,
+        )
+        for n, (piece, heading) in enumerate(parts)
+    ]
+    store = app_on_fakes(settings).store
+    store.put_document(doc, chunks)
+    after = [store.section_next(Hit(c, 0.5)) for c in chunks]
+    assert after[0] is None and after[1] is None  # a subsection between; another heading
+    assert after[2].chunk.text == "It lists more." and after[2].score == 0.5
+    assert after[3] is None and after[4] is None  # the section's end; the document's
+
+
+def test_an_excerpt_opens_in_what_was_retrieved_and_goes_on_into_what_was_read_on():
+    """Text read on (rule `read_on`) completes an excerpt; it never chooses where one opens:
+    retrieval judged the chunk, not what follows it."""
+    from rag.answering.plan import closest_excerpt
+    from rag.answering.question import Question
+
+    found = "Cats sleep a lot. The dog barks at night, when"
+    text = found + " foxes pass.\nDogs bark when strangers come."
+    close = {"Dogs bark when strangers come.": 0.9, "The dog barks at night, when foxes pass.": 0.6}
+
+    def meaning(texts):
+        return [close.get(t, 0.1) for t in texts]
+
+    whole = passage(Hit(Chunk("c", "d", text, 0, len(text)), 0.9), 1, AnswerRules(), meaning)
+    asked = Question("why do dogs bark", {"dog": 1.0, "bark": 1.0})
+    rules = AnswerRules()
+    first = closest_excerpt(asked, (whole,), 0.4, "lead_meaning", rules)
+    assert text[first.start : first.end].startswith("Dogs bark when strangers")  # all retrieved
+    read_on = replace(whole, retrieved=len(found))
+    first = closest_excerpt(asked, (read_on,), 0.4, "lead_meaning", rules)
+    assert text[first.start : first.end].startswith("The dog barks at night, when foxes pass.")
 
 
 RELEASES = """# Questions and answers

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.answering.rules import AnswerRules
 from rag.text.units import sentence_spans, unit_kind
@@ -26,6 +26,7 @@ class Passage:
     meaning: tuple[float, ...] = ()  # each unit's cosine to the question (empty: not measured)
     parts: tuple[tuple[float, ...], ...] = ()  # ... to each part of a question asking several
     title_meaning: float = 0.0  # its section title's cosine to the question (0: not measured)
+    retrieved: int = 0  # of `text`, the characters retrieved (the rest read on); 0: all of it
 
     @property
     def chunk(self) -> Chunk:
@@ -73,6 +74,11 @@ class Passage:
     def statements(self) -> list[int]:
         """The units that state something (not a heading line nor a question)."""
         return [i for i, (a, b) in enumerate(self.units) if not self.titled(a, b)]
+
+    def found(self, i: int) -> bool:
+        """Does unit `i` begin in what was retrieved? An excerpt opens there and may go on
+        into what was read on (rule `read_on`)."""
+        return not self.retrieved or self.units[i][0] < self.retrieved
 
     @property
     def closest(self) -> float:
@@ -129,9 +135,10 @@ def passage(
 
 
 class Reader:
-    """Reads one answer's hits as passages (`rules`; `meaning` and `parts`: see `passage`), and
+    """Reads one answer's hits as passages (`rules`; `meaning` and `parts`: see `passage`),
     finds the opening of a passage's section (`section_opening`: the store's first chunk of a
-    hit's section)."""
+    hit's section) and reads a passage on into its section's next chunk (`section_next`: the
+    store's chunk after a hit's in its section, None at its end)."""
 
     def __init__(
         self,
@@ -139,9 +146,13 @@ class Reader:
         meaning: Meaning | None,
         parts: tuple[Meaning, ...],
         section_opening: Callable[[Hit], Hit],
+        section_next: Callable[[Hit], Hit | None] | None = None,
     ):
-        self.rules, self.meaning, self.parts = rules, meaning, parts
-        self.section_opening = section_opening
+        self.rules = rules
+        # a text read again (a passage read on, a section's opening) is not measured again
+        self.meaning = _memoised(meaning) if meaning else None
+        self.parts = tuple(_memoised(m) for m in parts)
+        self.section_opening, self.section_next = section_opening, section_next
 
     def __call__(self, hits: list[Hit]) -> tuple[Passage, ...]:
         return tuple(self.read(hit, n) for n, hit in enumerate(hits, 1))
@@ -153,6 +164,67 @@ class Reader:
         """The passage that opens `p`'s section (`p` itself when it does)."""
         hit = self.section_opening(p.hit)
         return p if hit == p.hit else self.read(hit, 0)
+
+    def read_on(self, passages: tuple[Passage, ...], depth: int) -> tuple[Passage, ...]:
+        """The first `depth` passages, each read on into its section's next chunk (rule
+        `read_on`): a chunk ends where its size does, not where its section's point does ("...
+        a key-based authentication system." | "The user can then use ssh-copy-id ..."), and an
+        excerpt stops at its section's end, never at its chunk's."""
+        if not self.rules.on("read_on") or self.section_next is None:
+            return passages
+        return tuple(self._on(p) if n < depth else p for n, p in enumerate(passages))
+
+    def _on(self, p: Passage) -> Passage:
+        """`p` with the chunks after it in its section, until `rules.read_on_chars` more."""
+        chunk, at = p.chunk, p.hit
+        while len(chunk.text) - len(p.text) < self.rules.read_on_chars:
+            following = self.section_next(at)
+            if following is None:
+                break
+            chunk, at = joined(chunk, following.chunk), following
+        if chunk is p.chunk:
+            return p
+        return replace(self.read(replace(p.hit, chunk=chunk), p.position), retrieved=len(p.text))
+
+
+def _memoised(meaning: Meaning) -> Meaning:
+    """`meaning` measuring each distinct text once (one call for the texts not seen yet)."""
+    seen: dict[str, float] = {}
+
+    def measured(texts: list[str]) -> list[float]:
+        new = [t for t in dict.fromkeys(texts) if t not in seen]
+        if new:
+            seen.update(zip(new, meaning(new), strict=True))
+        return [seen[t] for t in texts]
+
+    return measured
+
+
+def joined(chunk: Chunk, following: Chunk) -> Chunk:
+    r"""The chunk with the one that follows it in its document (overlapping it or not) read on:
+    the same id and heading, its text up to `following`'s end (a gap between them, the spaces
+    chunking dropped, is kept as line breaks so offsets stay the document's), its titles and
+    pages with `following`'s after them.
+
+    >>> a, b = Chunk("a", "d", "One. Two.", 0, 9), Chunk("b", "d", "Two. Three.", 5, 16)
+    >>> joined(a, b).text, joined(a, b).end
+    ('One. Two. Three.', 16)
+    >>> gap = joined(a, Chunk("b", "d", "Four.", 11, 16, titles=((0, 5),)))
+    >>> gap.text, gap.titles
+    ('One. Two.\n\nFour.', ((11, 16),))
+    """
+    shift = following.start - chunk.start
+    if following.start <= chunk.end:
+        text = chunk.text + following.text[chunk.end - following.start :]
+    else:
+        text = chunk.text + "\n" * (following.start - chunk.end) + following.text
+    titles = (*chunk.titles, *((a + shift, b + shift) for a, b in following.titles))
+    titles = tuple(sorted(set(titles)))  # a title in the overlap is both chunks'
+    pages = (
+        *chunk.pages,
+        *((at + shift, n) for at, n in following.pages if at + shift >= len(chunk.text)),
+    )
+    return replace(chunk, text=text, end=following.end, titles=titles, pages=pages)
 
 
 def passages(hits: list[Hit], rules: AnswerRules) -> tuple[Passage, ...]:

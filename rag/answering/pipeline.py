@@ -92,8 +92,11 @@ class Pipeline:
         cosines = self.retriever.similarity.cosines
         parts = tuple(partial(cosines, part) for part in asked.parts)
         meaning = partial(cosines, standalone)
-        read = Reader(rules, meaning, parts, self.store.section_opening)
+        store = self.store
+        read = Reader(rules, meaning, parts, store.section_opening, store.section_next)
         judged = gate(asked, read(hits), lim.min_relevance, lim.section_match, rules, read.opening)
+        # judged on what was retrieved; the leads may read on to their section's next chunk
+        judged = replace(judged, passages=read.read_on(judged.passages, rules.lead_depth))
         draft = Answer(text, NOT_IN_SOURCES, (), (), tuple(hits), relevance=judged.relevance)
         draft = replace(draft, standalone=standalone if standalone != text else "")
         if not judged.open:

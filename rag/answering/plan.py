@@ -129,13 +129,14 @@ def best_sentence(
     sentence answers); with what completes it (`complete`). A sentence that only points
     elsewhere ("See Chapter 3") is no answer, however many of the question's words it holds."""
     text, weights = passage.text, question.weights
-    start, end = align_quote(question.text, text, finished=True, spans=passage.units)
+    found = [span for i, span in enumerate(passage.units) if passage.found(i)]
+    start, end = align_quote(question.text, text, finished=True, spans=found)
     coverage = weighted_coverage(weights, text[start:end])
     if coverage < least or is_pointer(text[start:end]):
         return None
     if alone and any(
         weighted_coverage(weights, text[a:b]) >= coverage
-        for a, b in passage.units
+        for a, b in found
         if b <= start or a >= end
     ):
         return None
@@ -173,7 +174,7 @@ def closest_excerpt(
         for p in passages
         if p.meaning and (part is None or p.parts)
         for i in p.statements
-        if unit_kind(p.unit(i)) in ANSWERING_KINDS and not is_pointer(p.unit(i))
+        if p.found(i) and unit_kind(p.unit(i)) in ANSWERING_KINDS and not is_pointer(p.unit(i))
     ]
     if not scored:
         return None
@@ -204,8 +205,9 @@ def complete(
 
 def _acts(passage: Passage, i: int) -> bool:
     """Does unit `i`, or the one after it, give something to act on (a command, a path, an
-    option)?"""
-    return any(actionable(passage.unit(j)) for j in (i, i + 1) if j < len(passage.units))
+    option)? Only what was retrieved chooses where an excerpt opens (rule `read_on`)."""
+    following = [j for j in (i, i + 1) if j < len(passage.units) and passage.found(j)]
+    return any(actionable(passage.unit(j)) for j in following)
 
 
 def _is_term(passage: Passage, i: int, rules: AnswerRules) -> bool:

@@ -55,6 +55,8 @@ RULES = {
     "command, a path, an option), and statements followed by one are preferred",
     "seek_words": "an excerpt goes on to the units holding what it lacks of the question's "
     "words, where they add seek_gain of its term weight",
+    "read_on": "the passages a lead is drawn from read on into their section's next chunk, "
+    "so an excerpt stops where its section does, not where its chunk does",
     "parts": "a question asking several things gets an excerpt for each part the lead lacks",
     "lead_suffices": "an answer whose lead was shown is not written on by the model",
     "responsive_meaning": "a sentence close in meaning to the question addresses it, whatever "
@@ -92,6 +94,7 @@ class AnswerRules:
     action_bonus: float = 0.05  # closeness added to a statement followed by something to act on
     seek_gain: float = 0.1  # share of the question's term weight a unit must add to be sought
     seek_words_chars: int = 700  # an excerpt seeking the question's words goes on this long
+    read_on_chars: int = 800  # a lead's passage reads on this far into its section (read_on)
     responsive_cosine: float = 0.4  # a sentence this close to the question addresses it
     meaning_min_words: int = 2  # content words a sentence needs to be checked in its own words
     meaning_unsure_scale: float = 0.5  # eval's meaning score of a sentence not kept, scaled
@@ -132,7 +135,7 @@ PROFILES: dict[str, AnswerRules] = {
         cosine_weight=0.5,
         meaning_weight=0.0,
         excerpt_min_chars=0,
-        off=MEANING | {"qualifies", "term", "term_title", "seek_action", "seek_words"},
+        off=MEANING | {"qualifies", "term", "term_title", "seek_action", "seek_words", "read_on"},
     ),
 }
 

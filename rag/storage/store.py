@@ -230,6 +230,23 @@ class Store:
             if v in rows
         ]
 
+    def section_next(self, hit: Hit) -> Hit | None:
+        """The chunk that follows `hit`'s in its document when it is in the same section (the
+        same heading), as a hit with the same score; None at the section's end (a subsection
+        may come between two stretches of one heading's text: they are not one section)."""
+        query = (
+            sa.select(chunks)
+            .where(chunks.c.document_id == hit.chunk.document_id)
+            .where(chunks.c.start > hit.chunk.start)
+            .order_by(chunks.c.start)
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).one_or_none()
+        if row is None or row.heading != hit.chunk.heading:
+            return None
+        return replace(hit, chunk=_chunk(row))
+
     def section_opening(self, hit: Hit) -> Hit:
         """The first chunk of the section `hit` sits in (same document and heading), as a hit
         with the same score; `hit` itself when it is that chunk or has no heading."""
