@@ -103,16 +103,30 @@ def section_opening(question: Question, passage: Passage, rules: AnswerRules) ->
     a list (rule `list_items`), with the items that follow it."""
     steps = question.steps and rules.on("steps")
     items = question.intent == LIST and rules.on("list_items")
-    text = passage.text
-    spans = [(a, b) for a, b in passage.units if quotable(text[a:b], rules, steps or items)]
+    text, units = passage.text, passage.units
+    spans = [
+        (a, b)
+        for i, (a, b) in enumerate(units)
+        if quotable(text[a:b], rules, steps or items or _listed(passage, i))
+    ]
     if not spans:
         return None
     start, end = spans[0]
     if steps or items:
-        end = steps_end(text, passage.units, start, end, rules)
+        end = steps_end(text, units, start, end, rules)
         return Excerpt(passage.position, start, end, "steps" if steps else "list_items", True)
     end = opening_end(text, start, end, spans[1:], question.weights, rules)
-    return Excerpt(passage.position, start, end, "lead_section")
+    last = max(i for i, (a, _) in enumerate(units) if a < end)
+    return Excerpt(passage.position, start, end, "lead_section", _listed(passage, last))
+
+
+def _listed(passage: Passage, i: int) -> bool:
+    """Is unit `i` an item of a list, or the line that introduces one ("... the following
+    kernels:")? Neither need end with a full stop ("- buzz was the spaceman,")."""
+    if unit_kind(passage.unit(i)) == "item":
+        return True
+    following = i + 1 < len(passage.units) and unit_kind(passage.unit(i + 1)) == "item"
+    return following and passage.unit(i).rstrip().endswith(":")
 
 
 def best_sentence(
