@@ -76,8 +76,7 @@ class Pipeline:
         """Yield each verified sentence as soon as it is complete, then the stored Answer.
 
         Sentence citation numbers are final when yielded (1..n in order of first use). Setting
-        `cancel` stops generation at the next token (the answer is then neither finished nor
-        stored).
+        `cancel` stops generation at the next token (the answer is then not finished nor stored).
         """
         lim, rules = self.limits, self.limits.rules
         text = self.check_question(question)
@@ -92,10 +91,8 @@ class Pipeline:
         cosines = self.retriever.similarity.cosines
         parts = tuple(partial(cosines, part) for part in asked.parts)
         meaning = partial(cosines, standalone)
-        store = self.store
-        read = Reader(rules, meaning, parts, store.section_opening, store.section_next)
+        read = Reader(rules, meaning, parts, self.store.section_opening, self.store.section_next)
         judged = gate(asked, read(hits), lim.min_relevance, lim.section_match, rules, read.opening)
-        # judged on what was retrieved; the leads may read on to their section's next chunk
         judged = replace(judged, passages=read.read_on(judged.passages, rules.lead_depth))
         draft = Answer(text, NOT_IN_SOURCES, (), (), tuple(hits), relevance=judged.relevance)
         draft = replace(draft, standalone=standalone if standalone != text else "")
