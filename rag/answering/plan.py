@@ -260,10 +260,12 @@ def excerpt_end(
     while j + 1 < len(units):
         a, b = units[j + 1]
         seek = seeking and not any(actionable(passage.unit(k)) for k in range(i, j + 1))
+        current, following = passage.unit(j).rstrip(), passage.unit(j + 1)
+        # an excerpt never ends on a colon: what it introduces goes along, as steps do
         limit = rules.seek_chars if seek else rules.excerpt_chars
+        limit = rules.steps_chars if current.endswith(":") else limit
         if passage.titled(a, b) or len(" ".join(text[start:b].split())) > limit:
             break
-        current, following = passage.unit(j).rstrip(), passage.unit(j + 1)
         kind = unit_kind(following)
         if entry and _another_entry(passage, j + 1, rules):
             break
