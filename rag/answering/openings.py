@@ -8,6 +8,7 @@ from rag.answering.passage import Span
 from rag.answering.rules import AnswerRules
 from rag.text.cues import is_pointer, qualifies
 from rag.text.overlap import weighted_coverage
+from rag.text.units import item_breaks
 
 
 def steps_end(
@@ -25,11 +26,35 @@ def steps_end(
     for a, b in units:
         if a < end:
             continue
-        too_long = len(" ".join(passage[start:b].split())) > rules.steps_chars
-        if is_pointer(passage[a:b]) or too_long:
+        if is_pointer(passage[a:b]):
             break
+        if _length(passage, start, b) > rules.steps_chars:
+            return items_within(passage, a, b, start, rules.steps_chars) or end
         end = b
     return end
+
+
+def items_within(passage: str, a: int, b: int, start: int, limit: int) -> int | None:
+    r"""Where the unit `passage[a:b]` that runs an excerpt (from `start`) past `limit` characters
+    can end instead: after its last whole list item within the limit (a list whose items end
+    with commas is one unit: "- buzz was the spaceman,\n- rex was the dinosaur,"), None when
+    not even its first item fits.
+
+    >>> p = "Names:\n- buzz was the spaceman,\n- rex was the dinosaur,\n- bo was Bo Peep."
+    >>> p[: items_within(p, 7, len(p), 0, 60)]
+    'Names:\n- buzz was the spaceman,\n- rex was the dinosaur,'
+    >>> items_within(p, 7, len(p), 0, 20) is None
+    True
+    """
+    cut = None
+    for at in item_breaks(passage, a, b):
+        if at > a and _length(passage, start, at) <= limit:
+            cut = at
+    return cut
+
+
+def _length(passage: str, start: int, end: int) -> int:
+    return len(" ".join(passage[start:end].split()))
 
 
 def opening_end(
@@ -69,7 +94,7 @@ def opening_end(
         touched = weighted_coverage(weights, text) >= rules.opening_touch
         if not (short or caveat or brief) and touched:
             break
-        if not short and len(" ".join(passage[start:b].split())) > rules.opening_chars:
-            break
+        if not short and _length(passage, start, b) > rules.opening_chars:
+            return items_within(passage, a, b, start, rules.opening_chars) or end
         end = b
     return end

@@ -23,7 +23,7 @@ _BEFORE_NUMBERS = words("abbreviations-before-numbers")
 PROSE_WORDS = 8
 _LIST_ITEM = re.compile(r"\s*([-*•]|\d+(\.\d+)*[.)]?|chapter \d+\.?)\s", re.I)
 _NUMBERED = re.compile(r"\d+[.)]\s")  # a numbered item starts the next line
-_NEW_ITEM = re.compile(r"[ \t]*[-*•◦▪][ \t]+\S")  # a bulleted line: a list's next item
+_ITEM_LINE = re.compile(r"\n(?=[ \t]*[-*•◦▪][ \t]+\S)")  # a line break before a list's next item
 
 
 def ends_sentence(text: str, stop: int, following: str) -> bool:
@@ -55,16 +55,11 @@ def _boundaries(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
     `ends_sentence`; a blank line always; a single line break only after a short line without
     final punctuation (a heading or a list item) that the next line does not continue (prose
     wrapped by hand goes on in lower case, or after a comma or a little word such as "the"). A
-    heading line ("## 3.2 Is it Debian-based? So can I use apt?") is never cut inside. A line
-    break before a bulleted line always ends a unit: the next item begins, whatever the last
-    one ended with ("... Buzz Lightyear," | "- rex ...", "... installed by B." | "- Package A").
+    heading line ("## 3.2 Is it Debian-based? So can I use apt?") is never cut inside.
 
     >>> t = "## 3.2 Is it Debian-based? So can I use apt?\\nYes. It works."
     >>> [t[a:b] for a, b in sentence_spans(t)]
     ['## 3.2 Is it Debian-based? So can I use apt?', 'Yes.', 'It works.']
-    >>> t = "- buzz was the spaceman,\\n- rex was the dinosaur\\n- if B is installed by B.\\n- A. B"
-    >>> [t[a:b] for a, b in sentence_spans(t)]
-    ['- buzz was the spaceman,', '- rex was the dinosaur', '- if B is installed by B.', '- A. B']
     """
     out = []
     for match in pattern.finditer(text):
@@ -72,9 +67,6 @@ def _boundaries(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
         if text.startswith("#", line_start):  # a heading line is one unit, whatever it holds
             if "\n" in match.group(0):
                 out.append(match)
-            continue
-        if "\n" in match.group(0) and _NEW_ITEM.match(text, match.end()):
-            out.append(match)  # the next item of a list begins
             continue
         stop = match.start() - 1
         while stop >= 0 and text[stop] in "\"')]":
@@ -215,6 +207,17 @@ def unit_kind(text: str) -> str:
 _ACTION = re.compile(
     r"(?:^|[\s(\"'“])(?:~?/[\w.-]+/[\w./*-]*|--?[a-zA-Z][\w-]*|[\w.]+=\S+|`[^`]+`|\w+::\w+)"
 )
+
+
+def item_breaks(text: str, start: int, end: int) -> list[int]:
+    r"""The offsets in `text[start:end]` of the line breaks before a bulleted line (where the next
+    item of a list begins).
+
+    >>> t = "Names:\n- buzz was the spaceman,\n- rex was the dinosaur."
+    >>> item_breaks(t, 0, len(t))
+    [6, 31]
+    """
+    return [m.start() for m in _ITEM_LINE.finditer(text, start, end)]
 
 
 def actionable(text: str) -> bool:
