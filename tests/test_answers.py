@@ -265,6 +265,32 @@ def test_an_excerpt_opens_in_what_was_retrieved_and_goes_on_into_what_was_read_o
     assert text[first.start : first.end].startswith("The dog barks at night, when foxes pass.")
 
 
+def test_an_excerpt_never_ends_on_a_colon():
+    """What a colon introduces goes along even past `excerpt_chars` (up to `steps_chars`): an
+    excerpt ending "... in one of these ways:" promises what it does not show."""
+    from rag.answering.plan import closest_excerpt
+    from rag.answering.question import Question
+
+    intro = (
+        "The binary package file names follow one convention: the name, the version, the "
+        "revision and the architecture, joined by underscores, and the name is the package's. "
+        "Checking the package name associated with a particular archive file that you have "
+        "downloaded from a mirror or built yourself, before you install it, can be done in one "
+        "of these ways:"
+    )
+    text = intro + "\n\n- inspect the Packages file of the archive.\n- run dpkg --info on the file."
+    read = passage(
+        Hit(Chunk("c", "d", text, 0, len(text)), 0.9),
+        1,
+        AnswerRules(),
+        lambda texts: [0.9 if t.endswith("ways:") else 0.1 for t in texts],
+    )
+    asked = Question("how do I check the package name of a .deb", {"packag": 1.0, "name": 1.0})
+    rules = AnswerRules(excerpt_chars=len(intro[intro.index("Checking") :]) + 10)
+    first = closest_excerpt(asked, (read,), 0.4, "lead_meaning", rules)
+    assert text[first.start : first.end].endswith("- inspect the Packages file of the archive.")
+
+
 RELEASES = """# Questions and answers
 
 ## Which release is better for me?
