@@ -116,22 +116,28 @@ def passage(
     rules: AnswerRules,
     meaning: Meaning | None = None,
     parts: tuple[Meaning, ...] = (),
+    retrieved: int = 0,
 ) -> Passage:
     """The hit as passage `position`: its units and evidence, and with `meaning` (the cosines
     of texts to the question) how close each unit and its section title are to the question,
-    and each unit to each of its `parts` when it asks several."""
+    and each unit to each of its `parts` when it asks several. Of a passage read on, only the
+    units that begin in its first `retrieved` characters are measured (0: all): an excerpt
+    never opens in what was read on (rule `read_on`), so the others count as not close (0)."""
     text = hit.chunk.text
     stated = evidence(hit.chunk) if rules.on("headings_no_evidence") else text
     units = tuple(sentence_spans(text))
-    texts = [text[a:b] for a, b in units]
+    found = [text[a:b] for a, b in units if not retrieved or a < retrieved]
+    rest = (0.0,) * (len(units) - len(found))
     section = hit.chunk.section
-    asked = [*texts, section] if section else texts  # one embedding call for both
+    asked = [*found, section] if section else found  # one embedding call for both
     measured = tuple(meaning(asked)) if meaning and asked else ()
-    closeness = measured[: len(texts)]
+    closeness = (*measured[: len(found)], *rest) if measured else ()
     title = measured[-1] if section and measured else 0.0
-    by_part = tuple(tuple(m(texts)) for m in parts) if units else ()
+    by_part = tuple((*m(found), *rest) for m in parts) if units else ()
     evidence_units = tuple(sentence_spans(stated))
-    return Passage(position, hit, units, stated, evidence_units, closeness, by_part, title)
+    return Passage(
+        position, hit, units, stated, evidence_units, closeness, by_part, title, retrieved
+    )
 
 
 class Reader:
@@ -184,7 +190,8 @@ class Reader:
             chunk, at = joined(chunk, following.chunk), following
         if chunk is p.chunk:
             return p
-        return replace(self.read(replace(p.hit, chunk=chunk), p.position), retrieved=len(p.text))
+        hit, rules, retrieved = replace(p.hit, chunk=chunk), self.rules, len(p.text)
+        return passage(hit, p.position, rules, self.meaning, self.parts, retrieved)
 
 
 def _memoised(meaning: Meaning) -> Meaning:
