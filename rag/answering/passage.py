@@ -172,10 +172,11 @@ class Reader:
         return p if hit == p.hit else self.read(hit, 0)
 
     def read_on(self, passages: tuple[Passage, ...], depth: int) -> tuple[Passage, ...]:
-        """The first `depth` passages, each read on into its section's next chunk (rule
+        """The first `depth` passages, each read on into its section's next chunks (rule
         `read_on`): a chunk ends where its size does, not where its section's point does ("...
-        a key-based authentication system." | "The user can then use ssh-copy-id ..."), and an
-        excerpt stops at its section's end, never at its chunk's."""
+        You can control the degree of parallelism with the -j parameter." | "Parallel dumps are
+        only supported for the "directory" archive format."), and an excerpt stops at its
+        section's end, never at its chunk's."""
         if not self.rules.on("read_on") or self.section_next is None:
             return passages
         return tuple(self._on(p) if n < depth else p for n, p in enumerate(passages))
@@ -213,9 +214,10 @@ def joined(chunk: Chunk, following: Chunk) -> Chunk:
     chunking dropped, is kept as line breaks so offsets stay the document's), its titles and
     pages with `following`'s after them.
 
-    >>> a, b = Chunk("a", "d", "One. Two.", 0, 9), Chunk("b", "d", "Two. Three.", 5, 16)
-    >>> joined(a, b).text, joined(a, b).end
-    ('One. Two. Three.', 16)
+    >>> a = Chunk("a", "d", "One. Two.", 0, 9, pages=((0, 1), (5, 2)))
+    >>> b = Chunk("b", "d", "Two. Three.", 5, 16, pages=((0, 2), (5, 3)))
+    >>> joined(a, b).text, joined(a, b).end, joined(a, b).pages
+    ('One. Two. Three.', 16, ((0, 1), (5, 2), (10, 3)))
     >>> gap = joined(a, Chunk("b", "d", "Four.", 11, 16, titles=((0, 5),)))
     >>> gap.text, gap.titles
     ('One. Two.\n\nFour.', ((11, 16),))
