@@ -4,7 +4,7 @@ bit complicated."), or be only the first of the steps a "how" question asks for.
 
 from __future__ import annotations
 
-from rag.answering.passage import Span
+from rag.answering.passage import Span, shown_length
 from rag.answering.rules import AnswerRules
 from rag.text.cues import is_pointer, qualifies
 from rag.text.overlap import weighted_coverage
@@ -28,7 +28,7 @@ def steps_end(
             continue
         if is_pointer(passage[a:b]):
             break
-        if _length(passage, start, b) > rules.steps_chars:
+        if shown_length(passage, start, b) > rules.steps_chars:
             return items_within(passage, a, b, start, rules.steps_chars) or end
         end = b
     return end
@@ -48,13 +48,9 @@ def items_within(passage: str, a: int, b: int, start: int, limit: int) -> int | 
     """
     cut = None
     for at in item_breaks(passage, a, b):
-        if at > a and _length(passage, start, at) <= limit:
+        if at > a and shown_length(passage, start, at) <= limit:
             cut = at
     return cut
-
-
-def _length(passage: str, start: int, end: int) -> int:
-    return len(" ".join(passage[start:end].split()))
 
 
 def opening_end(
@@ -90,11 +86,11 @@ def opening_end(
         text = passage[start:end]
         short = n == 0 and len(text.split()) < rules.short_opening_words
         caveat = rules.on("qualifies") and qualifies(passage[a:b])  # "But this does not ..."
-        brief = len(" ".join(text.split())) < rules.opening_min_chars
+        brief = shown_length(passage, start, end) < rules.opening_min_chars
         touched = weighted_coverage(weights, text) >= rules.opening_touch
         if not (short or caveat or brief) and touched:
             break
-        if not short and _length(passage, start, b) > rules.opening_chars:
+        if not short and shown_length(passage, start, b) > rules.opening_chars:
             return items_within(passage, a, b, start, rules.opening_chars) or end
         end = b
     return end

@@ -86,6 +86,16 @@ class Passage:
         return max((self.meaning[i] for i in self.statements if self.meaning), default=0.0)
 
 
+def shown_length(text: str, start: int, end: int) -> int:
+    r"""The length of `text[start:end]` as a quote shows it (its whitespace squeezed): what an
+    excerpt's limits count.
+
+    >>> shown_length("Use it.\n\t\tThen  stop.", 0, 22)
+    18
+    """
+    return len(" ".join(text[start:end].split()))
+
+
 def is_term_line(line: str) -> bool:
     """A definition term as extracted: one list item that is no question.
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from rag.answering.citations import align_quote
 from rag.answering.gate import Gate
 from rag.answering.openings import opening_end, steps_end
-from rag.answering.passage import Passage
+from rag.answering.passage import Passage, shown_length
 from rag.answering.question import LIST, Question
 from rag.answering.quotes import quotable
 from rag.answering.rules import AnswerRules
@@ -264,13 +264,13 @@ def excerpt_end(
         # an excerpt never ends on a colon: what it introduces goes along, as steps do
         limit = rules.seek_chars if seek else rules.excerpt_chars
         limit = rules.steps_chars if current.endswith(":") else limit
-        if passage.titled(a, b) or len(" ".join(text[start:b].split())) > limit:
+        if passage.titled(a, b) or shown_length(text, start, b) > limit:
             break
         kind = unit_kind(following)
         if entry and _another_entry(passage, j + 1, rules):
             break
         close = passage.meaning and passage.meaning[j + 1] >= rules.excerpt_close
-        short = len(" ".join(text[start : units[j][1]].split())) < rules.excerpt_min_chars
+        short = shown_length(text, start, units[j][1]) < rules.excerpt_min_chars
         prose = kind == "statement" and not _is_term(passage, j + 1, rules)
         # a sentence on the same line goes on with the unit before: an item's (a definition's)
         # paragraph is one line ("- Terminate any session ... . If this value ...")
@@ -317,7 +317,7 @@ def _seek_words(
     have = weighted_coverage(weights, text[start : units[j][1]])
     for k in range(j + 1, len(units)):
         a, b = units[k]
-        if passage.titled(a, b) or len(" ".join(text[start:b].split())) > rules.seek_words_chars:
+        if passage.titled(a, b) or shown_length(text, start, b) > rules.seek_words_chars:
             break
         if entry and _another_entry(passage, k, rules):
             break
