@@ -291,6 +291,34 @@ def test_an_excerpt_never_ends_on_a_colon():
     assert text[first.start : first.end].endswith("- inspect the Packages file of the archive.")
 
 
+def test_sql_code_never_opens_an_excerpt_but_goes_along_with_the_steps():
+    """SQL as a reference prints it ("SELECT now(); ...") shares the question's names, so it can
+    be the unit closest in meaning; it is code, not an answer in words: the excerpt opens at the
+    statement that explains, and for a question asking how it takes the code along."""
+    from rag.answering.plan import closest_excerpt
+    from rag.answering.question import Question
+
+    text = (
+        "Since now() returns the start time of the current transaction, its value does not "
+        "change during the transaction. clock_timestamp() returns the actual current time.\n\n"
+        "SELECT now(); SELECT clock_timestamp(); -- compare the two\n\n"
+        "Other functions are listed below."
+    )
+    close = {"SELECT": 0.9, "Since": 0.6}
+    read = passage(
+        Hit(Chunk("c", "d", text, 0, len(text)), 0.9),
+        1,
+        AnswerRules(),
+        lambda texts: [close.get(t.split()[0], 0.1) for t in texts],
+    )
+    asked = Question("now() gives the same time, how do I get the real current time", {"now": 1.0})
+    first = closest_excerpt(asked, (read,), 0.4, "lead_meaning", AnswerRules())
+    assert text[first.start :].startswith("Since now() returns")
+    how = replace(asked, intent="steps")
+    steps = closest_excerpt(how, (read,), 0.4, "lead_meaning", AnswerRules())
+    assert "SELECT clock_timestamp();" in text[steps.start : steps.end]
+
+
 RELEASES = """# Questions and answers
 
 ## Which release is better for me?

@@ -156,6 +156,8 @@ def best_sentence(
         return None
     last = max(i for i, (a, _) in enumerate(passage.units) if a < end)
     first = min(i for i, (_, b) in enumerate(passage.units) if b > start)
+    if unit_kind(passage.unit(first)) == "command" and not question.steps:
+        return None  # code that holds the question's names answers nothing in words
     return complete(question, passage, first, last, rule, rules)
 
 

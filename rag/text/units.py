@@ -175,6 +175,9 @@ _BULLET = re.compile(r"\s*([-*•◦▪]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+\S")
 _PROMPT = re.compile(r"\s*[$#%>]\s+\S")  # "$ ls", "# mdadm --create ..." (a shell prompt)
 _CODE = re.compile(r"[/=_`]|--?\w|::|\(\)|\w\.\w")  # paths, options, assignments, calls
 _CODE_START = re.compile(r"[a-z`]|\./|~/|-{1,2}\w")  # "ls -l", "`make`", "./run", "--flag"
+_SQL_COMMENT = re.compile(r"\s*--[^\n]*$")  # "SELECT now(); -- but see tip below"
+_SQL_VERBS = words("sql-commands")
+_PROSE_WITHIN = re.compile(r"[.!?]\s+[A-Z][a-z]")  # "... ends here. Then it goes on"
 ROW_CELLS = 3  # a line with this many "|"-separated cells (or opening with "|") is a table row
 
 
@@ -200,7 +203,23 @@ def unit_kind(text: str) -> str:
     code = _CODE_START.match(stripped) and _CODE.search(stripped)
     if single and not FINISHED.search(stripped) and (_PROMPT.match(stripped) or code):
         return "command"
-    return "statement"
+    return "command" if is_sql(stripped) else "statement"
+
+
+def is_sql(text: str) -> bool:
+    r"""Is the text SQL as documentation prints it: statements opening with a capitalised verb
+    (`sql-commands`), the last ending with ";" (a "--" comment may follow)?
+
+    >>> [is_sql(t) for t in ("SELECT now(); SELECT TIMESTAMP 'now'; -- but see tip below",
+    ...  "CREATE ROLE jonathan\n  LOGIN;", "SELECT is the command that reads rows.",
+    ...  "SET it aside; then go on.", "Create a role that can log in;")]
+    [True, True, False, False, False]
+    """
+    first = text.split(None, 1)[0] if text.strip() else ""
+    body = _SQL_COMMENT.sub("", text).rstrip()
+    if first not in _SQL_VERBS or not body.endswith(";"):
+        return False
+    return not _PROSE_WITHIN.search(body)  # a sentence of prose within is no code
 
 
 # what a reader can act on: a path, an option, an assignment, a quoted command, a Foo::Bar key
