@@ -47,6 +47,7 @@ COLUMNS = [
     ("cited_gold_section", "gold section"),
     ("cited_gold", "gold page"),
     ("cited_gold_page", "gold PDF page"),
+    ("answered_gold_page", "answered: PDF page or next"),
     ("latency_s", "latency"),
 ]
 

@@ -14,6 +14,7 @@ COLUMNS = {
     "cited_gold_section": "gold section cited",
     "cited_gold": "gold page cited",
     "cited_gold_page": "gold PDF page cited",
+    "answered_gold_page": "of answered: gold PDF page or the next",
 }
 
 

@@ -182,6 +182,11 @@ def score_answer(example: Example, answer: Answer, gold_map: dict[str, str], jud
         cited = {(c.source, c.page) for c in answer.citations}
         wanted = {(g, p) for g in gold for p in example.gold_pages}
         row["cited_gold_page"] = float(bool(cited & wanted))
+        if not declined:  # of answered questions: a gold page cited, or the page after one
+            near = wanted | {(g, p + 1) for g, p in wanted}
+            row["answered_gold_page"] = float(bool(cited & near))
+    if gold and not declined:  # of answered questions: the right file cited
+        row["answered_gold"] = float(bool(gold & set(sources)))
     if not declined and answer.sentences:
         pairs = [(s.text, [passages[n] for n in s.citations]) for s in answer.sentences]
         row["citation_recall"], row["citation_precision"] = citation_scores(pairs, judge)
@@ -217,6 +222,8 @@ ANSWER_METRICS = [
     "cited_gold_section",
     "cited_gold",
     "cited_gold_page",
+    "answered_gold",
+    "answered_gold_page",
     "retrieved_gold",
     "latency_s",
 ]

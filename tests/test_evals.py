@@ -375,6 +375,7 @@ def test_an_answer_over_a_pdf_is_scored_on_the_page_it_cites(fake_app, tmp_path)
     make_ingestor(fake_app).ingest([str(pdf)])
     path = tmp_path / "d.jsonl"
     rows = [("What does error code E42 mean?", [2]), ("How long is the warranty?", [3])]
+    rows.append(("What does error code E42 mean for the router?", [1]))  # the answer: page 2
     path.write_text(
         "".join(
             json.dumps({"question": q, "gold_sources": [str(pdf)], "gold_pages": p}) + "\n"
@@ -388,6 +389,11 @@ def test_an_answer_over_a_pdf_is_scored_on_the_page_it_cites(fake_app, tmp_path)
     wrong = by_question["How long is the warranty?"]
     assert wrong["answer"].startswith("Contents")
     assert wrong["cited_gold"] == 1.0 and wrong["cited_gold_page"] == 0.0
+    # of answered questions: the right file, and the gold page or the one after it
+    assert by_question["What does error code E42 mean?"]["answered_gold_page"] == 1.0
+    assert wrong["answered_gold"] == 1.0 and wrong["answered_gold_page"] == 0.0
+    after = by_question["What does error code E42 mean for the router?"]
+    assert after["cited_gold_page"] == 0.0 and after["answered_gold_page"] == 1.0
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"question": "q?", "gold_pages": [0]}) + "\n")
     with pytest.raises(DatasetError, match="no usable questions"):
