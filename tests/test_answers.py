@@ -319,6 +319,30 @@ def test_sql_code_never_opens_an_excerpt_but_goes_along_with_the_steps():
     assert "SELECT clock_timestamp();" in text[steps.start : steps.end]
 
 
+def test_the_manuals_profile_reads_the_most_relevant_of_more_passages(settings, guide):
+    """Rule `pool` (profile `manuals`): of `pool_depth` passages retrieved, the most relevant
+    `lead_depth` are read, in retrieval order and numbered anew; the general profile reads the
+    first ones."""
+    from rag.answering.gate import most_relevant
+    from rag.answering.question import Question
+
+    texts = ["Tea is brewed.", "Ports are opened.", "Tea is steeped.", "Sky is blue."]
+    hits = [Hit(Chunk(f"c{i}", "d", t, 0, len(t)), s) for i, (t, s) in
+            enumerate(zip(texts, (0.9, 0.2, 0.8, 0.1), strict=True))]  # fmt: skip
+    read = passages(hits, AnswerRules())
+    asked = Question("how is tea made", {"tea": 1.0})
+    manuals = PROFILES["manuals"]
+    kept = most_relevant(asked, read, 2, manuals)
+    assert [p.text for p in kept] == ["Tea is brewed.", "Tea is steeped."]
+    assert [p.position for p in kept] == [1, 2]
+    assert most_relevant(asked, read, 2, replace(manuals, off=frozenset({"pool"}))) == read
+    answering = pipeline(settings, guide, "I don't know.")
+    answering.limits = replace(answering.limits, rules=manuals)
+    answer = answering.ask("How do I remove a package?")
+    assert len(answer.closest) == answering.limits.top_k  # of the six retrieved, the most relevant
+    assert answer.sentences[0].text.startswith("Run apt remove hello")
+
+
 RELEASES = """# Questions and answers
 
 ## Which release is better for me?

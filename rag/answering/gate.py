@@ -113,5 +113,18 @@ def gate(
     return Gate(best, _numbered(passages[i] for i in kept), kept.index(scores.index(best)) + 1)
 
 
+def most_relevant(
+    question: Question, passages: tuple[Passage, ...], depth: int, rules: AnswerRules
+) -> tuple[Passage, ...]:
+    """The `depth` passages most relevant to the question (`relevance`), in retrieval order
+    (rule `pool`, when more were retrieved): on a reference manual the passage that answers is
+    often ranked below neighbours that share its words (measured: docs/benchmarks.md)."""
+    if len(passages) <= depth or not rules.on("pool"):
+        return passages
+    scores = [relevance(question, p, rules) for p in passages]
+    kept = sorted(sorted(range(len(passages)), key=lambda i: -scores[i])[:depth])
+    return _numbered(passages[i] for i in kept)
+
+
 def _numbered(passages) -> tuple[Passage, ...]:
     return tuple(replace(p, position=n) for n, p in enumerate(passages, 1))

@@ -13,7 +13,7 @@ from functools import partial
 from rag.answering.check import Check
 from rag.answering.clock import Clock
 from rag.answering.followups import rewrite
-from rag.answering.gate import gate
+from rag.answering.gate import gate, most_relevant
 from rag.answering.ledger import Ledger
 from rag.answering.limits import Limits
 from rag.answering.passage import Reader
@@ -86,15 +86,18 @@ class Pipeline:
             with clock.measure("rewrite_s"):
                 standalone = rewrite(text, history, self.generator, rules)
         with clock.measure("retrieval_s"):
-            hits = self.retrieve(standalone, max(lim.top_k, rules.lead_depth), filters)
+            depth = max(lim.top_k, rules.lead_depth)  # more when the passages are chosen (pool)
+            hits = self.retrieve(standalone, max(depth, rules.pool_depth), filters)
         asked = analyse(standalone, self.retriever.indexer.terms if hits else None)
         cosines = self.retriever.similarity.cosines
         parts = tuple(partial(cosines, part) for part in asked.parts)
         meaning = partial(cosines, standalone)
         read = Reader(rules, meaning, parts, self.store.section_opening, self.store.section_next)
-        judged = gate(asked, read(hits), lim.min_relevance, lim.section_match, rules, read.opening)
+        chosen = most_relevant(asked, read(hits), depth, rules)
+        judged = gate(asked, chosen, lim.min_relevance, lim.section_match, rules, read.opening)
         judged = replace(judged, passages=read.read_on(judged.passages, rules.lead_depth))
-        draft = Answer(text, NOT_IN_SOURCES, (), (), tuple(hits), relevance=judged.relevance)
+        closest = tuple(p.hit for p in chosen)
+        draft = Answer(text, NOT_IN_SOURCES, (), (), closest, relevance=judged.relevance)
         draft = replace(draft, standalone=standalone if standalone != text else "")
         if not judged.open:
             yield self._finish(draft, clock)
@@ -184,10 +187,7 @@ class Pipeline:
             citations=ledger.citations(check.passages) if answered else (),
             fallback=fallback,
             tokens=tokens,
-            dropped=ledger.count("dropped"),
-            requoted=ledger.count("requoted"),
-            off_topic=ledger.count("off_topic"),
-            repeated=ledger.count("repeated"),
+            **{n: ledger.count(n) for n in ("dropped", "requoted", "off_topic", "repeated")},
             decisions=tuple(v.decision for v in ledger.verdicts),
         )
 
