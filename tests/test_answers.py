@@ -335,11 +335,11 @@ def test_the_manuals_profile_reads_the_most_relevant_of_more_passages(settings, 
     kept = most_relevant(asked, read, 2, manuals)
     assert [p.text for p in kept] == ["Tea is brewed.", "Tea is steeped."]
     assert [p.position for p in kept] == [1, 2]
-    assert most_relevant(asked, read, 2, replace(manuals, off=frozenset({"pool"}))) == read
-    answering = pipeline(settings, guide, "I don't know.")
+    assert most_relevant(asked, read, 2, replace(manuals, off=frozenset({"pool"}))) == read[:2]
+    answering = pipeline(settings, guide, "I don't know.")  # end to end under the profile
     answering.limits = replace(answering.limits, rules=manuals)
     answer = answering.ask("How do I remove a package?")
-    assert len(answer.closest) == answering.limits.top_k  # of the six retrieved, the most relevant
+    assert len(answer.closest) <= answering.limits.top_k  # what was read, not all retrieved
     assert answer.sentences[0].text.startswith("Run apt remove hello")
 
 

@@ -119,7 +119,9 @@ def most_relevant(
     """The `depth` passages most relevant to the question (`relevance`), in retrieval order
     (rule `pool`, when more were retrieved): on a reference manual the passage that answers is
     often ranked below neighbours that share its words (measured: docs/benchmarks.md)."""
-    if len(passages) <= depth or not rules.on("pool"):
+    if not rules.on("pool"):
+        return passages[:depth]  # the first ones, as if no more had been retrieved
+    if len(passages) <= depth:
         return passages
     scores = [relevance(question, p, rules) for p in passages]
     kept = sorted(sorted(range(len(passages)), key=lambda i: -scores[i])[:depth])
