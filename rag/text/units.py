@@ -23,7 +23,8 @@ _BEFORE_NUMBERS = words("abbreviations-before-numbers")
 PROSE_WORDS = 8
 _LIST_ITEM = re.compile(r"\s*([-*•]|\d+(\.\d+)*[.)]?|chapter \d+\.?)\s", re.I)
 _NUMBERED = re.compile(r"\d+[.)]\s")  # a numbered item starts the next line
-_ITEM_LINE = re.compile(r"\n(?=[ \t]*[-*•◦▪][ \t]+\S)")  # a line break before a list's next item
+_BULLETS = "[-*•◦▪]"  # the marks a bulleted list item opens with
+_ITEM_LINE = re.compile(rf"\n(?=[ \t]*{_BULLETS}[ \t]+\S)")  # a break before a list's next item
 
 
 def ends_sentence(text: str, stop: int, following: str) -> bool:
@@ -171,7 +172,7 @@ def starts_inside(text: str) -> bool:
     return bool(_LIST_TAIL.match(first))
 
 
-_BULLET = re.compile(r"\s*([-*•◦▪]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s+\S")
+_BULLET = re.compile(rf"\s*({_BULLETS}|\(?\d{{1,2}}[.)]|\(?[a-z][.)])\s+\S")
 _PROMPT = re.compile(r"\s*[$#%>]\s+\S")  # "$ ls", "# mdadm --create ..." (a shell prompt)
 _CODE = re.compile(r"[/=_`]|--?\w|::|\(\)|\w\.\w")  # paths, options, assignments, calls
 _CODE_START = re.compile(r"[a-z`]|\./|~/|-{1,2}\w")  # "ls -l", "`make`", "./run", "--flag"
