@@ -163,6 +163,9 @@ def test_a_question_that_asks_how_gets_the_steps_not_only_the_opening(settings, 
     # the ask may come after some context: it still asks how
     lead = next(answering.stream("I have a package. How can I put it on hold?"))
     assert "apt-mark hold package_name" in lead.text
+    # ... or after a colon, and a request in the imperative asks for steps whatever its verb
+    for asked in ("I have a package: how can I put it on hold?", "Put my package on hold"):
+        assert "apt-mark unhold" in next(answering.stream(asked)).text, asked
     lead = next(answering.stream("Why is my package held?"))
     assert lead.text == "Held packages keep their version when the rest of the system is upgraded."
     # without a lead, the fallback for a model sentence that fails the check is the same steps

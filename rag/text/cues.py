@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text.lexicon import phrases, word_pattern
+from rag.text.lexicon import phrases, word_pattern, words
 
 _POINTER = phrases("pointer", anchored=True)
 _ABSTAIN = phrases("abstain")
@@ -20,7 +20,12 @@ _REASON = phrases("reason-question")
 _SYMPTOM = phrases("symptom-question")
 _TASK = word_pattern("task-verbs", prefix=r"^\W*(?:(?:i|we) (?:want|need|have) to |how to )?")
 _CONTRAST = word_pattern("contrast", prefix=r"^\W*")
-_ASKS = re.compile(r"(?<=[.!?;])\s+")  # the sentences of a question: context, then the ask
+# the sentences of a question, context then the ask ("My volume is full: how do I grow it?")
+_ASKS = re.compile(r"(?<=[.!?;:])\s+")
+# an imperative whatever its verb: a first word that is no stopword, then its object's first
+# word ("Host a second website", "Let anyone download", not "host file location")
+_OBJECT = word_pattern("object-words", prefix=r"^\W*[a-z][\w'-]*\s+", suffix=r"\b")
+_STOPWORDS, _OPENERS = words("stopwords"), words("clause-openers")
 # a quoted question title inside a sentence ("see Section 6.10, “What's in the pool?”")
 QUOTED_TITLE = re.compile(r"[“\"][^”\"]{3,200}\?[”\"]")
 
@@ -49,8 +54,9 @@ def intent(question: str) -> str:
 
     >>> [intent(q) for q in ("why is stable so old", "set up a static IP address",
     ...  "which options does pg_dump have", "Is sid safe to use?", "pid of last job",
-    ...  "sshd won't start after I edited its config")]
-    ['reason', 'steps', 'list', 'yesno', 'fact', 'steps']
+    ...  "sshd won't start after I edited its config", "Give my stick a fixed name",
+    ...  "My disk is full: how do I grow it?")]
+    ['reason', 'steps', 'list', 'yesno', 'fact', 'steps', 'steps', 'steps']
     """
     parts = _ASKS.split(question.strip())
     if asks_how(question):
@@ -63,7 +69,26 @@ def intent(question: str) -> str:
         return "list"
     if any(_YESNO.match(part) for part in parts):
         return "yesno"
+    if any(_imperative(part) for part in parts):
+        return "steps"
     return "fact"
+
+
+def _imperative(part: str) -> bool:
+    """Is the sentence an imperative whatever its verb (`_OBJECT`): its first word, no
+    stopword nor a clause's opener, takes an object ("Give my stick a fixed name")?
+
+    >>> [_imperative(s) for s in ("Host a second website", "host file location", "Is it free")]
+    [True, False, False]
+    >>> [_imperative(s) for s in ("whats the newest release", "Once that release is out, what")]
+    [False, False]
+    """
+    opening = _OBJECT.match(part)
+    if not opening:
+        return False
+    first = opening.group(0).split()[0].lower()
+    base = re.sub(r"'?s$", "", first)  # "what's", "whats"
+    return not {first, base} & (_STOPWORDS | _OPENERS)
 
 
 _ANOTHER = re.compile(
