@@ -322,6 +322,49 @@ def test_sql_code_never_opens_an_excerpt_but_goes_along_with_the_steps():
     assert "SELECT clock_timestamp();" in text[steps.start : steps.end]
 
 
+def test_a_question_asking_how_gets_something_to_act_on_after_a_lead_that_gives_none():
+    """Rule `act`: the sentence that matches a request best often only restates the problem
+    ("Apache considers two kinds of virtual hosts"); the answer then goes on with the excerpt
+    opened by the closest statement that gives something to act on (a path, a command). A
+    question that does not ask how, and a lead that gives one already, get no second excerpt."""
+    from rag.answering.gate import Gate
+    from rag.answering.plan import plan
+    from rag.answering.question import Question
+
+    text = (
+        "Apache considers two kinds of virtual hosts: by address and by name. Name-based hosts "
+        "share one address and are told apart by the name the browser sends, which every "
+        "browser in use today does, so the second kind needs no address of its own.\n\n"
+        "The scarcity of addresses favours the second method; secure sites complicate it, "
+        "since older browsers could not tell the server the name before the handshake, which "
+        "is why some secure sites still get an address or a port of their own. Addresses of "
+        "the newer kind are plentiful, so that constraint is easing on networks that have "
+        "them.\n\n"
+        "Each extra host is described by a file in /etc/apache2/sites-available/ and enabled "
+        "with a2ensite site."
+    )
+    close = {"Apache": 0.7, "Name-based": 0.5, "The": 0.2, "Each": 0.45}
+    read = passage(
+        Hit(Chunk("c", "d", text, 0, len(text)), 0.9),
+        1,
+        AnswerRules(),
+        lambda texts: [close.get(t.split()[0], 0.1) for t in texts],
+    )
+    judged = Gate(0.7, (read,), 1)
+    asked = Question("Host a second website on one address", {"host": 1.0}, intent="steps")
+    leads = plan(asked, judged, (read,), "best", False, AnswerRules()).leads
+    shown = [text[e.start : e.end] for e in leads]
+    assert shown[0].startswith("Apache considers") and "/etc/apache2" not in shown[0]
+    assert [e.rule for e in leads] == ["lead_meaning", "act"]
+    assert shown[1].startswith("Each extra host is described by a file in /etc/apache2/")
+    for rules, question in (
+        (AnswerRules(off=frozenset({"act"})), asked),
+        (AnswerRules(), replace(asked, intent="fact")),
+        (AnswerRules(act_meaning=0.6), asked),  # not close enough
+    ):
+        assert len(plan(question, judged, (read,), "best", False, rules).leads) == 1
+
+
 def test_the_manuals_profile_reads_the_most_relevant_of_more_passages(settings, guide):
     """Rule `pool` (profile `manuals`): of `pool_depth` passages retrieved, the most relevant
     `lead_depth` are read, in retrieval order and numbered anew; the general profile reads the

@@ -77,13 +77,26 @@ def _leads(
     """The lead, and for a question asking several things (rule `parts`), the excerpt closest
     to each other part when the lead does not hold it already."""
     leads = [first] if first is not None else []
-    if not first or not question.parts or not rules.on("parts"):
-        return tuple(leads)
-    for k in range(len(question.parts)):
-        more = closest_excerpt(question, passages, rules.lead_meaning, "parts", rules, part=k)
+    if first and question.parts and rules.on("parts"):
+        for k in range(len(question.parts)):
+            more = closest_excerpt(question, passages, rules.lead_meaning, "parts", rules, k)
+            if more and not any(_overlap(more, e) for e in leads):
+                leads.append(more)
+    if first and question.steps and rules.on("act") and not _acting(leads, passages):
+        least = rules.act_meaning
+        more = closest_excerpt(question, passages, least, "act", rules, acting=True)
         if more and not any(_overlap(more, e) for e in leads):
             leads.append(more)
     return tuple(leads)
+
+
+def _acting(excerpts: list[Excerpt], passages: tuple[Passage, ...]) -> bool:
+    """Does one of the excerpts give something to act on (a command, a path, an option)?"""
+    for e in excerpts:
+        p = passages[e.position - 1]
+        if any(actionable(p.text[a:b]) for a, b in p.units if e.start <= a and b <= e.end):
+            return True
+    return False
 
 
 def _overlap(a: Excerpt, b: Excerpt) -> bool:
@@ -171,11 +184,13 @@ def closest_excerpt(
     rule: str,
     rules: AnswerRules,
     part: int | None = None,
+    acting: bool = False,
 ) -> Excerpt | None:
     """The unit (a statement, a list item or a table row) closest in meaning to the question (or
     to its `part`) over all passages (its cosine, plus `rules.unit_words` times the share of
     the question's words it holds), when it reaches `least`, with what completes it
-    (`complete`): a user's words need not be the document's."""
+    (`complete`): a user's words need not be the document's. `acting`: only a unit that
+    gives something to act on, or is followed by one (rule `act`)."""
 
     def closeness(p: Passage) -> tuple[float, ...]:
         return p.meaning if part is None else p.parts[part]
@@ -190,7 +205,10 @@ def closest_excerpt(
         for p in passages
         if p.meaning and (part is None or p.parts)
         for i in p.statements
-        if p.found(i) and unit_kind(p.unit(i)) in ANSWERING_KINDS and not is_pointer(p.unit(i))
+        if p.found(i)
+        and unit_kind(p.unit(i)) in ANSWERING_KINDS
+        and not is_pointer(p.unit(i))
+        and (not acting or _acts(p, i))
     ]
     if not scored:
         return None

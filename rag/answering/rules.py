@@ -60,6 +60,9 @@ RULES = {
     "read_on": "the passages a lead is drawn from read on into their section's next chunk, "
     "so an excerpt stops where its section does, not where its chunk does",
     "parts": "a question asking several things gets an excerpt for each part the lead lacks",
+    "act": "a question asking how whose lead gives nothing to act on gets the excerpt opened by "
+    "the statement closest in meaning that gives a command, a path or an option (or is followed "
+    "by one), when it reaches act_meaning",
     "lead_suffices": "an answer whose lead was shown is not written on by the model",
     "responsive_meaning": "a sentence close in meaning to the question addresses it, whatever "
     "its words",
@@ -94,6 +97,7 @@ class AnswerRules:
     term_chars: int = 60  # a term an excerpt describes (an option line) is at most this long
     seek_chars: int = 600  # an excerpt seeking something to act on goes on up to this long
     action_bonus: float = 0.05  # closeness added to a statement followed by something to act on
+    act_meaning: float = 0.4  # closeness of the statement opening an excerpt to act on (act)
     seek_gain: float = 0.1  # share of the question's term weight a unit must add to be sought
     seek_words_chars: int = 700  # an excerpt seeking the question's words goes on this long
     pool_depth: int = 0  # passages retrieved to keep the most relevant of (pool; 0: off)
