@@ -75,14 +75,23 @@ def select(
 
 @functools.cache
 def code_fingerprint() -> str:
-    """A hash of Footnote's own Python code (the rag, ingest and evals packages)."""
+    """A hash of Footnote's own code and the rules it reads as data (the rag, ingest and evals
+    packages: their Python and their word lists and phrase rules, rag/text/lexicon)."""
     import ingest
     import rag
 
+    roots = [Path(package.__file__).parent for package in (rag, ingest, sys.modules[__package__])]
+    return fingerprint(roots)
+
+
+def fingerprint(roots: list[Path]) -> str:
+    """A hash of every file under `roots` but compiled caches: editing a lexicon's word list
+    changes it as editing code does, so an evaluation never resumes another rule's results."""
     digest = hashlib.sha256()
-    for package in (rag, ingest, sys.modules[__package__]):
-        root = Path(package.__file__).parent
-        for path in sorted(root.rglob("*.py")):
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
+                continue
             digest.update(path.relative_to(root.parent).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -222,6 +222,24 @@ def test_changed_code_starts_a_new_run_instead_of_resuming(dataset):
     assert len(code_fingerprint()) == 16
 
 
+def test_a_changed_word_list_starts_a_new_run_as_changed_code_does(tmp_path):
+    """Rules are data (rag/text/lexicon): editing a phrase rule changes what answering does,
+    so it must not resume the results the old rule gave; compiled caches change nothing."""
+    from evals.runner import fingerprint
+
+    package = tmp_path / "rag"
+    (package / "lexicon").mkdir(parents=True)
+    (package / "cues.py").write_text("RULE = 1\n")
+    rule = package / "lexicon" / "procedure-question.txt"
+    rule.write_text("how (do|can) i\n")
+    before = fingerprint([package])
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "cues.cpython-312.pyc").write_bytes(b"\0")
+    assert fingerprint([package]) == before
+    rule.write_text("how (do|can) i\ncan i\n")
+    assert fingerprint([package]) != before
+
+
 def test_answers_run_measures_abstention(fake_app, dataset):
     results = RunStore(fake_app.store).results(run_eval(fake_app, dataset, "answers"))
     unanswerable = [r for r in results if not r["gold"]]
