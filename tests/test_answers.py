@@ -365,6 +365,36 @@ def test_a_question_asking_how_gets_something_to_act_on_after_a_lead_that_gives_
         assert len(plan(question, judged, (read,), "best", False, rules).leads) == 1
 
 
+MIRRORS = """# Mirrors
+
+## The mirror network
+
+The mirrors of the archive are kept in sync by a script that the mirror team runs from cron on
+every mirror of the network.
+
+## History of the mirror script
+
+The mirror script was rewritten in 2019 by the mirror team.
+"""
+
+
+def test_a_question_asking_how_many_is_answered_with_a_number_or_declined(settings, tmp_path):
+    """Rule `quantity`: a question asking for a quantity is not answered by a sentence that
+    states none, and when its lead states none the model is not asked: a number it takes from
+    another sentence (a year, a page number) would look like the answer."""
+    path = tmp_path / "mirrors.md"
+    path.write_text(MIRRORS)
+    reply = "The mirror script was rewritten in 2019 by the mirror team."
+    answering = pipeline(settings, path, reply)
+    answer = answering.ask("How many mirrors does the mirror network have?")
+    assert answer.status == NOT_IN_SOURCES and answer.tokens == 0
+    assert [d.rule for d in answer.decisions] == ["responsive"]  # the lead states no number
+    rules = replace(answering.limits.rules, off=frozenset({"quantity"}))
+    answering.limits = replace(answering.limits, rules=rules)
+    answer = answering.ask("How many mirrors does the mirror network have?")
+    assert answer.status == ANSWERED and answer.sentences[0].text.startswith("The mirrors of")
+
+
 def test_the_manuals_profile_reads_the_most_relevant_of_more_passages(settings, guide):
     """Rule `pool` (profile `manuals`): of `pool_depth` passages retrieved, the most relevant
     `lead_depth` are read, in retrieval order and numbered anew; the general profile reads the

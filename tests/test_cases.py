@@ -106,7 +106,7 @@ def test_case(case, request):
     asked = _question(case)
     if stage == "claim":
         read = _passage(case, asked)
-        check = Check((read,), asked.weights, POLICY, GENERAL, LexicalScorer())
+        check = Check((read,), asked, POLICY, GENERAL, LexicalScorer())
         verdict = check.claim(case["claim"], Ledger())
         assert verdict.action == case["expect"], verdict
         if case.get("rule"):
@@ -118,7 +118,7 @@ def test_case(case, request):
     gate = Gate(1.0, (read,), 1, case.get("section", False))
     chosen = plan(asked, gate, (read,), "best", True, GENERAL)
     meaning = lambda texts: similar.cosines(asked.text, texts)  # noqa: E731
-    check = Check((read,), asked.weights, POLICY, GENERAL, LexicalScorer(), meaning)
+    check = Check((read,), asked, POLICY, GENERAL, LexicalScorer(), meaning)
     ledger, shown = Ledger(), []
     for e in chosen.leads:  # as the pipeline shows them: each through the quote check
         verdict = check.quote(e.position, e.start, e.end, ledger, e.rule, steps=e.steps)

@@ -18,6 +18,7 @@ from rag.answering.citations import align_quote
 from rag.answering.ledger import Ledger
 from rag.answering.meaning import keeps_meaning
 from rag.answering.passage import Meaning, Passage
+from rag.answering.question import Question
 from rag.answering.quotes import quotable, whole_span
 from rag.answering.rules import AnswerRules
 from rag.answering.scorers import SupportScorer
@@ -32,7 +33,7 @@ from rag.answering.verdict import (
     UNUSED,
     Verdict,
 )
-from rag.text.cues import declines, is_pointer, without_titles
+from rag.text.cues import declines, holds_number, is_pointer, without_titles
 from rag.text.markers import parse_markers
 from rag.text.overlap import support, weighted_coverage
 
@@ -49,16 +50,21 @@ class Policy:
 
 @dataclass(frozen=True)
 class Check:
-    """The check of one answer: its passages, the question's specific words (`weights`; empty =
-    no responsiveness check), the policy, the rules and the support scorer. Pure: what has been
-    shown is read from the Ledger it is given."""
+    """The check of one answer: its passages, the question as analysed (its specific words,
+    `weights`: none = no responsiveness check; whether it asks for a quantity), the policy, the
+    rules and the support scorer. Pure: what has been shown is read from the Ledger it is
+    given."""
 
     passages: tuple[Passage, ...]
-    weights: dict[str, float]
+    asked: Question
     policy: Policy
     rules: AnswerRules
     scorer: SupportScorer
     meaning: Meaning | None = None  # texts -> their cosines to the question
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return self.asked.weights
 
     def claim(self, raw: str, ledger: Ledger) -> Verdict:
         """The verdict on a generated sentence (markers included)."""
@@ -145,6 +151,8 @@ class Check:
     def _answers(self, text: str, position: int, ledger: Ledger) -> bool:
         """Does the sentence address the question: the question's words (by weight) in it or in
         its section's heading, or a passage that already answered (a continuation)?"""
+        if self.asked.quantity and self.rules.on("quantity") and not holds_number(text):
+            return False  # a question asking how many is not answered without a number
         if not self.weights or ledger.answered(position):
             return True
         heading = self.passages[position - 1].heading

@@ -102,13 +102,13 @@ class Pipeline:
         if not judged.open:
             yield self._finish(draft, clock)
             return
-        check = Check(judged.passages, asked.weights, lim.policy, rules, self.scorer, meaning)
+        check = Check(judged.passages, asked, lim.policy, rules, self.scorer, meaning)
         ledger = Ledger()
         chosen = plan(asked, judged, check.passages, lim.lead, lim.quote_fallback, rules)
         for excerpt in chosen.leads:
             yield from self._quote(excerpt, check, ledger, clock)
         tokens = 0
-        if not (ledger.supported and rules.on("lead_suffices")):  # the sources said it
+        if chosen.write and not (ledger.supported and rules.on("lead_suffices")):
             tokens = yield from self._generate(standalone, check, ledger, clock, cancel)
         if tokens is None:
             return  # cancelled

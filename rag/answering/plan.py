@@ -34,6 +34,7 @@ class Excerpt:
 class Plan:
     leads: tuple[Excerpt, ...]  # the answer's opening: one excerpt, or one per part asked
     fallback: Excerpt | None
+    write: bool = True  # the model writes when no lead held up (not for a quantity: `quantity`)
 
 
 def plan(
@@ -50,13 +51,19 @@ def plan(
     section's opening: documentation states its answer first. Else the lead (lead = best) is
     the best passage's sentence that best matches the question when it holds
     `rules.lead_coverage` of the question's words and no other sentence holds as many, and the
-    fallback that sentence when it holds `rules.fallback_coverage`."""
+    fallback that sentence when it holds `rules.fallback_coverage`. A question asking for a
+    quantity (rule `quantity`) is answered by its leads or declined: neither a fallback nor the
+    model's words (a number in the sentence that best matches its words once the leads stated
+    none is a coincidence of words; the model makes one up: "Bash will accept a maximum length
+    of 61 characters", from a page number)."""
     best = passages[gate.best - 1]
+    write = not (question.quantity and rules.on("quantity"))
+    fallback = fallback and write
     if gate.section:
         opening = section_opening(question, best, rules)
         last = _as(opening, "fallback_section") if fallback else None
         first = opening if lead != "none" else None
-        return Plan(_leads(first, question, passages, rules), last)
+        return Plan(_leads(first, question, passages, rules), last, write)
     first = last = None
     if lead == "best" and rules.on("lead_best"):
         least = rules.lead_coverage
@@ -68,7 +75,7 @@ def plan(
     if fallback and last is None and rules.on("fallback_meaning"):
         least = rules.fallback_meaning
         last = closest_excerpt(question, passages, least, "fallback_meaning", rules)
-    return Plan(_leads(first, question, passages, rules), last)
+    return Plan(_leads(first, question, passages, rules), last, write)
 
 
 def _leads(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from rag.errors import QuestionError
 from rag.retrieval.terms import TermStats
-from rag.text.cues import intent, parts
+from rag.text.cues import asks_quantity, intent, parts
 
 STEPS, LIST = "steps", "list"  # intents (rag.text.cues.intent): a procedure, a list's items
 
@@ -20,6 +20,7 @@ class Question:
     weights: dict[str, float] = field(default_factory=dict)  # specific words -> idf
     intent: str = "fact"  # steps | list | yesno | reason | fact (rag.text.cues.intent)
     parts: tuple[str, ...] = ()  # the questions it asks, when more than one
+    quantity: bool = False  # it asks for a number, and only that (no steps): rule `quantity`
 
     @property
     def steps(self) -> bool:
@@ -35,8 +36,9 @@ def analyse(text: str, terms: TermStats | None) -> Question:
     ('steps', ('How do I hold a package', 'can I undo it?'))
     """
     weights = terms.weights(text) if terms is not None else {}
-    asks = parts(text)
-    return Question(text, weights, intent(text), tuple(asks) if len(asks) > 1 else ())
+    asks, wants = parts(text), intent(text)
+    quantity = wants != STEPS and len(asks) == 1 and asks_quantity(text)
+    return Question(text, weights, wants, tuple(asks) if len(asks) > 1 else (), quantity)
 
 
 def checked(question: str, max_chars: int) -> str:

@@ -66,6 +66,9 @@ RULES = {
     "lead_suffices": "an answer whose lead was shown is not written on by the model",
     "responsive_meaning": "a sentence close in meaning to the question addresses it, whatever "
     "its words",
+    "quantity": "a question asking only for a quantity (how many, which version, the maximum "
+    "value) is addressed only by a sentence that states a number; its leads answer it or it is "
+    "declined (no fallback quote, no model)",
 }
 
 

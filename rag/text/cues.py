@@ -18,6 +18,9 @@ _LIST = phrases("list-question", anchored=True)
 _YESNO = phrases("yesno-question", anchored=True)
 _REASON = phrases("reason-question")
 _SYMPTOM = phrases("symptom-question")
+_QUANTITY = phrases("quantity-question", anchored=True)
+_QUANTITY_ANYWHERE = phrases("quantity-anywhere")
+_NUMBER = re.compile(rf"\d|\b({'|'.join(sorted(words('number-words')))})\b", re.I)
 _TASK = word_pattern("task-verbs", prefix=r"^\W*(?:(?:i|we) (?:want|need|have) to |how to )?")
 _CONTRAST = word_pattern("contrast", prefix=r"^\W*")
 # the sentences of a question, context then the ask ("My volume is full: how do I grow it?")
@@ -72,6 +75,31 @@ def intent(question: str) -> str:
     if any(_imperative(part) for part in parts):
         return "steps"
     return "fact"
+
+
+def asks_quantity(question: str) -> bool:
+    """Does the question ask for a quantity (a number, a size, a duration, a version), so that
+    an answer stating no number does not answer it?
+
+    >>> [asks_quantity(q) for q in ("serial column max value", "How long does a dump take?",
+    ...  "Which version of the driver do I need?", "What do I put in fstab to cap how much "
+    ...  "space each user can use?", "Is sid safe?")]
+    [True, True, True, False, False]
+    """
+    if _QUANTITY_ANYWHERE.search(question):
+        return True
+    return any(_QUANTITY.match(part) for part in _ASKS.split(question))
+
+
+def holds_number(text: str) -> bool:
+    """Does the text state a number, in digits or in words?
+
+    >>> holds_number("The limit is 1600 columns."), holds_number("There are three releases.")
+    (True, True)
+    >>> holds_number("It depends on the workload.")
+    False
+    """
+    return bool(_NUMBER.search(text))
 
 
 def _imperative(part: str) -> bool:
