@@ -392,7 +392,7 @@ def test_an_answer_over_a_pdf_is_scored_on_the_page_it_cites(fake_app, tmp_path)
     pdf.write_bytes(make_pdf(pages))
     make_ingestor(fake_app).ingest([str(pdf)])
     path = tmp_path / "d.jsonl"
-    rows = [("What does error code E42 mean?", [2]), ("What does the warranty cover?", [3])]
+    rows = [("What does error code E42 mean?", [2]), ("Is there a warranty?", [3])]
     rows.append(("What does error code E42 mean for the router?", [1]))  # the answer: page 2
     path.write_text(
         "".join(
@@ -404,7 +404,7 @@ def test_an_answer_over_a_pdf_is_scored_on_the_page_it_cites(fake_app, tmp_path)
     by_question = {r["question"]: r for r in results}
     assert by_question["What does error code E42 mean?"]["cited_gold_page"] == 1.0
     # the fake model quotes the contents page: the right file, the wrong page
-    wrong = by_question["What does the warranty cover?"]
+    wrong = by_question["Is there a warranty?"]
     assert wrong["answer"].startswith("Contents")
     assert wrong["cited_gold"] == 1.0 and wrong["cited_gold_page"] == 0.0
     # of answered questions: the right file, and the gold page or the one after it
