@@ -34,7 +34,7 @@ class Excerpt:
 class Plan:
     leads: tuple[Excerpt, ...]  # the answer's opening: one excerpt, or one per part asked
     fallback: Excerpt | None
-    write: bool = True  # the model writes when no lead held up (not for a quantity: `quantity`)
+    write: bool = True  # the model writes when no lead held up (`quantity`: not after leads)
 
 
 def plan(
@@ -52,18 +52,19 @@ def plan(
     the best passage's sentence that best matches the question when it holds
     `rules.lead_coverage` of the question's words and no other sentence holds as many, and the
     fallback that sentence when it holds `rules.fallback_coverage`. A question asking for a
-    quantity (rule `quantity`) is answered by its leads or declined: neither a fallback nor the
-    model's words (a number in the sentence that best matches its words once the leads stated
-    none is a coincidence of words; the model makes one up: "Bash will accept a maximum length
-    of 61 characters", from a page number)."""
+    quantity (rule `quantity`) gets no fallback, and when it has leads the model does not write
+    either: once the closest evidence stated no number, a number in the sentence that best
+    matches its words is a coincidence, and the model makes one up ("Bash will accept a maximum
+    length of 61 characters", from a page number)."""
     best = passages[gate.best - 1]
-    write = not (question.quantity and rules.on("quantity"))
-    fallback = fallback and write
+    quantity = question.quantity and rules.on("quantity")
+    fallback = fallback and not quantity
     if gate.section:
         opening = section_opening(question, best, rules)
         last = _as(opening, "fallback_section") if fallback else None
         first = opening if lead != "none" else None
-        return Plan(_leads(first, question, passages, rules), last, write)
+        leads = _leads(first, question, passages, rules)
+        return Plan(leads, last, write=not (quantity and leads))
     first = last = None
     if lead == "best" and rules.on("lead_best"):
         least = rules.lead_coverage
@@ -75,7 +76,8 @@ def plan(
     if fallback and last is None and rules.on("fallback_meaning"):
         least = rules.fallback_meaning
         last = closest_excerpt(question, passages, least, "fallback_meaning", rules)
-    return Plan(_leads(first, question, passages, rules), last, write)
+    leads = _leads(first, question, passages, rules)
+    return Plan(leads, last, write=not (quantity and leads))
 
 
 def _leads(

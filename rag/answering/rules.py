@@ -67,8 +67,8 @@ RULES = {
     "responsive_meaning": "a sentence close in meaning to the question addresses it, whatever "
     "its words",
     "quantity": "a question asking only for a quantity (how many, which version, the maximum "
-    "value) is addressed only by a sentence that states a number; its leads answer it or it is "
-    "declined (no fallback quote, no model)",
+    "value) is addressed only by a sentence that states a number; it gets no fallback quote, "
+    "and the model does not write after its leads",
 }
 
 
