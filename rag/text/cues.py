@@ -20,7 +20,8 @@ _REASON = phrases("reason-question")
 _SYMPTOM = phrases("symptom-question")
 _QUANTITY = phrases("quantity-question", anchored=True)
 _QUANTITY_ANYWHERE = phrases("quantity-anywhere")
-_NUMBER = re.compile(rf"\d|\b({'|'.join(sorted(words('number-words')))})\b", re.I)
+# a number stated: digits opening a word ("1600", "8192-byte", "Bash-5.2"; not "md5", "IPv6")
+_NUMBER = re.compile(rf"\b\d|\b({'|'.join(sorted(words('number-words')))})\b", re.I)
 _TASK = word_pattern("task-verbs", prefix=r"^\W*(?:(?:i|we) (?:want|need|have) to |how to )?")
 _CONTRAST = word_pattern("contrast", prefix=r"^\W*")
 # the sentences of a question, context then the ask ("My volume is full: how do I grow it?")
@@ -96,8 +97,8 @@ def holds_number(text: str) -> bool:
 
     >>> holds_number("The limit is 1600 columns."), holds_number("There are three releases.")
     (True, True)
-    >>> holds_number("It depends on the workload.")
-    False
+    >>> holds_number("It depends on the workload."), holds_number("It needs IPv6 and md5.")
+    (False, False)
     """
     return bool(_NUMBER.search(text))
 
