@@ -127,7 +127,7 @@ def test_help_loads_no_models_and_no_subcommand_module():
 
 def test_settings_as_command_options_and_as_set(tmp_path, fakes, corpus):
     assert invoke(tmp_path, "ingest", str(corpus)).exit_code == 0
-    question = "How long is the warranty on Lumen routers?"
+    question = "What does the warranty on Lumen routers cover?"
     two = invoke(tmp_path, "ask", "--top-k", "2", "--json", question)
     assert two.exit_code == 0, two.output
     assert fakes.calls[-1][-1]["content"].count("Passage ") == 2
