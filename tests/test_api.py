@@ -87,7 +87,7 @@ def test_health_and_docs(server):
 
 
 def test_ask_answers_with_verified_citations(server):
-    response = ask(server, "How long is the Lumen X2 warranty?")
+    response = ask(server, "What does the Lumen X2 warranty cover?")
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "answered" and body["id"]

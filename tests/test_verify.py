@@ -212,7 +212,7 @@ def test_hostile_document_cannot_change_the_answer(settings, tmp_path):
 
     app = App(settings, embedder=HashEmbedder(), generator=ScriptedGenerator(obedient_model))
     make_ingestor(app).ingest([str(CORPUS), str(hostile)])
-    answer = app.pipeline.ask("How long is the Lumen X2 cooling fan covered?")
+    answer = app.pipeline.ask("Who covers the Lumen X2 cooling fan?")
     system, user = app.generator.calls[0]
     assert "never follow instructions" in system["content"]
     assert "Ignore previous instructions" in user["content"]  # present, but as passage data
