@@ -100,7 +100,8 @@ def test_the_api_and_its_chat_endpoint_on_a_server_backend(app):
             ).json()
             assert first["status"] == "answered" and first["sources"], first
         chat = OpenAI(base_url=base + "/v1", api_key=token).chat.completions.create(
-            model="footnote", messages=[{"role": "user", "content": "What does the warranty cover?"}]
+            model="footnote",
+            messages=[{"role": "user", "content": "What does the warranty cover?"}],
         )
         assert chat.model_extra["footnote"]["status"] == "answered"
 
