@@ -363,6 +363,13 @@ def test_a_question_asking_how_gets_something_to_act_on_after_a_lead_that_gives_
         (AnswerRules(act_meaning=0.6), asked),  # not close enough
     ):
         assert len(plan(question, judged, (read,), "best", False, rules).leads) == 1
+    close["Each"] = 0.8  # the lead itself gives the path: nothing more to seek
+    acting = passage(
+        read.hit, 1, AnswerRules(), lambda ts: [close.get(t.split()[0], 0.1) for t in ts]
+    )
+    leads = plan(asked, Gate(0.7, (acting,), 1), (acting,), "best", False, AnswerRules()).leads
+    assert [e.rule for e in leads] == ["lead_meaning"]
+    assert text[leads[0].start :].startswith("Each extra host")
 
 
 MIRRORS = """# Mirrors
