@@ -84,18 +84,20 @@ def _leads(
     first: Excerpt | None, question: Question, passages: tuple[Passage, ...], rules: AnswerRules
 ) -> tuple[Excerpt, ...]:
     """The lead, and for a question asking several things (rule `parts`), the excerpt closest
-    to each other part when the lead does not hold it already."""
+    to each other part; for a question asking how whose excerpts give nothing to act on (rule
+    `act`), the closest that does; each unless an excerpt holds it already."""
     leads = [first] if first is not None else []
-    if first and question.parts and rules.on("parts"):
-        for k in range(len(question.parts)):
-            more = closest_excerpt(question, passages, rules.lead_meaning, "parts", rules, k)
-            if more and not any(_overlap(more, e) for e in leads):
-                leads.append(more)
-    if first and question.steps and rules.on("act") and not _acting(leads, passages):
-        least = rules.act_meaning
-        more = closest_excerpt(question, passages, least, "act", rules, acting=True)
+
+    def add(more: Excerpt | None) -> None:
         if more and not any(_overlap(more, e) for e in leads):
             leads.append(more)
+
+    if first and question.parts and rules.on("parts"):
+        for k in range(len(question.parts)):
+            add(closest_excerpt(question, passages, rules.lead_meaning, "parts", rules, k))
+    if first and question.steps and rules.on("act") and not _acting(leads, passages):
+        least = rules.act_meaning
+        add(closest_excerpt(question, passages, least, "act", rules, acting=True))
     return tuple(leads)
 
 

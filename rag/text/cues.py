@@ -46,9 +46,7 @@ def asks_how(question: str) -> bool:
     >>> asks_how("Can I remove an old kernel, and if so, how?")
     True
     """
-    if _PROCEDURE_ANYWHERE.search(question):
-        return True
-    return any(_PROCEDURE.match(part) for part in _ASKS.split(question))
+    return _asks(question, _PROCEDURE, _PROCEDURE_ANYWHERE)
 
 
 def intent(question: str) -> str:
@@ -87,9 +85,14 @@ def asks_quantity(question: str) -> bool:
     ...  "space each user can use?", "Is sid safe?")]
     [True, True, True, False, False]
     """
-    if _QUANTITY_ANYWHERE.search(question):
+    return _asks(question, _QUANTITY, _QUANTITY_ANYWHERE)
+
+
+def _asks(question: str, opening: re.Pattern[str], anywhere: re.Pattern[str]) -> bool:
+    """Does a sentence of the question open with `opening`, or the question hold `anywhere`?"""
+    if anywhere.search(question):
         return True
-    return any(_QUANTITY.match(part) for part in _ASKS.split(question))
+    return any(opening.match(part) for part in _ASKS.split(question))
 
 
 def holds_number(text: str) -> bool:
