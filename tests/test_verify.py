@@ -169,6 +169,24 @@ def test_a_sentence_too_short_to_check_is_shown_in_the_source_words(settings):
     assert sentence.quoted and "E42" in sentence.text and len(sentence.text.split()) > 5
 
 
+def test_a_sentence_opening_the_answer_with_this_is_shown_with_what_it_is_about(settings):
+    """The model copied "This page lists ..." without the sentence naming what "This" is (on
+    PostgreSQL: "This is an internal error." for "sqlstate 40P01", from an unrelated page): the
+    passage's words stand in, from the sentence before; with rule needs_subject off, the
+    model's sentence is shown as written."""
+    reply = "This page lists the codes that support staff see most often."
+    question = "Which error codes does the Lumen X2 display show?"
+    (sentence,) = build(settings, reply).ask(question).sentences
+    assert sentence.quoted and sentence.replaces == reply
+    assert sentence.text.startswith("The Lumen X2 router shows an error code on its front display")
+    off = build(settings, reply)
+    off.limits = replace(
+        off.limits, rules=replace(off.limits.rules, off=frozenset({"needs_subject"}))
+    )
+    (own,) = off.ask(question).sentences
+    assert not own.quoted and own.text == reply
+
+
 def test_quote_below_zero_keeps_the_model_words(settings):
     app = app_on_fakes(settings, REPLY.split(". ")[0], [CORPUS])
     reply = "Error E42 tells you the cooling fan stopped, so the router overheats."

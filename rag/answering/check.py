@@ -6,7 +6,9 @@ support it is checked against every passage and its citation repaired; one no pa
 is dropped (or flagged, by policy). It must address the question: the question's specific words
 (by weight) in it or in the heading of its section, or a passage that already answered. A
 sentence that only points elsewhere or repeats what is shown is not shown. One the check is
-unsure of (`keeps_meaning`) is shown in the source's own words: the passage span it aligns with.
+unsure of (`keeps_meaning`) is shown in the source's own words: the passage span it aligns with;
+so is one that opens the answer with a word needing a subject ("This is an internal error.": the
+model copied a sentence without what it is about).
 A quote must stand alone (`quotes.quotable`), be new, address the question and be supported.
 """
 
@@ -33,7 +35,7 @@ from rag.answering.verdict import (
     UNUSED,
     Verdict,
 )
-from rag.text.cues import declines, holds_number, is_pointer, without_titles
+from rag.text.cues import declines, holds_number, is_pointer, needs_subject, without_titles
 from rag.text.markers import parse_markers
 from rag.text.overlap import support, weighted_coverage
 
@@ -90,6 +92,8 @@ class Check:
             return Verdict(OFF_TOPIC, "pointer", text, **span)
         if not self._answers(text, position, ledger):
             return Verdict(OFF_TOPIC, "responsive", text, **span)
+        if self.rules.on("needs_subject") and needs_subject(text) and not ledger.shown:
+            return Verdict(STAND_IN, "needs_subject", text, **span)  # "This" names nothing yet
         threshold = self.policy.quote_below if self.rules.on("meaning") else 0.0
         stated, units = passage.evidence, passage.evidence_units
         if not keeps_meaning(text, stated, best, threshold, self.rules, units):
@@ -104,10 +108,10 @@ class Check:
         shown covers the span already)."""
         p, a, b = verdict.position, verdict.start, verdict.end
         covered = ledger.overlaps(p, a, b)
-        quote = self.quote(p, a, b, ledger, "meaning", replaces=verdict.text)
+        quote = self.quote(p, a, b, ledger, verdict.rule, replaces=verdict.text)
         out = [quote] if quote.action in (SHOW, OFF_TOPIC) else []
         outcome = DROP if quote.action != SHOW and not covered else STAND_IN
-        return [*out, Verdict(outcome, "meaning", verdict.text, p, a, b)]
+        return [*out, Verdict(outcome, verdict.rule, verdict.text, p, a, b)]
 
     def quote(
         self,
@@ -151,8 +155,9 @@ class Check:
     def _answers(self, text: str, position: int, ledger: Ledger) -> bool:
         """Does the sentence address the question: the question's words (by weight) in it or in
         its section's heading, or a passage that already answered (a continuation)?"""
-        if self.asked.quantity and self.rules.on("quantity") and not holds_number(text):
-            return False  # a question asking how many is not answered without a number
+        asked = self.asked
+        if asked.quantity and self.rules.on("quantity") and not holds_number(text, asked.text):
+            return False  # a question asking how many is not answered without a (new) number
         if not self.weights or ledger.answered(position):
             return True
         heading = self.passages[position - 1].heading

@@ -28,7 +28,8 @@ RULES = {
     "kept": "the model's sentence, supported and meaning kept, shown in its own words",
     # quotes
     "quote": "a passage span shown verbatim must stand alone, be new, responsive and supported",
-    "needs_subject": "a quote opening with 'This', 'It', ... takes the sentence before along",
+    "needs_subject": "a quote opening with 'This', 'It', ... takes the sentence before along; "
+    "a generated sentence opening the answer so is shown as such a quote",
     "headings_no_evidence": "a passage's heading line and its questions are no evidence",
     # the plan
     "titled_section": "a passage whose section title is the question answers alone, after its "

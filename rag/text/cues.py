@@ -22,6 +22,7 @@ _QUANTITY = phrases("quantity-question", anchored=True)
 _QUANTITY_ANYWHERE = phrases("quantity-anywhere")
 # a number stated: digits opening a word ("1600", "8192-byte", "Bash-5.2"; not "md5", "IPv6")
 _NUMBER = re.compile(rf"\b\d|\b({'|'.join(sorted(words('number-words')))})\b", re.I)
+_WHOLE_NUMBER = re.compile(r"[\w.]*\w")  # from where a number opens: "15.2", "1600", "three"
 _TASK = word_pattern("task-verbs", prefix=r"^\W*(?:(?:i|we) (?:want|need|have) to |how to )?")
 _CONTRAST = word_pattern("contrast", prefix=r"^\W*")
 # the sentences of a question, context then the ask ("My volume is full: how do I grow it?")
@@ -95,15 +96,24 @@ def _asks(question: str, opening: re.Pattern[str], anywhere: re.Pattern[str]) ->
     return any(opening.match(part) for part in _ASKS.split(question))
 
 
-def holds_number(text: str) -> bool:
-    """Does the text state a number, in digits or in words?
+def holds_number(text: str, asked: str = "") -> bool:
+    """Does the text state a number, in digits or in words, other than one the question
+    `asked` holds ("Which pgAdmin works with PostgreSQL 15?" is not answered by "PostgreSQL 15")?
 
     >>> holds_number("The limit is 1600 columns."), holds_number("There are three releases.")
     (True, True)
     >>> holds_number("It depends on the workload."), holds_number("It needs IPv6 and md5.")
     (False, False)
+    >>> holds_number("Changes in PostgreSQL 15.", "Which tool works with PostgreSQL 15?")
+    False
     """
-    return bool(_NUMBER.search(text))
+    known = {_number(m) for m in _NUMBER.finditer(asked)}
+    return any(_number(m) not in known for m in _NUMBER.finditer(text))
+
+
+def _number(found: re.Match[str]) -> str:
+    """The whole number a match of `_NUMBER` opens ("1600", "15.2", "three")."""
+    return _WHOLE_NUMBER.match(found.string, found.start()).group(0).lower()
 
 
 def _imperative(part: str) -> bool:
