@@ -4,7 +4,7 @@ fallback). Pure: spans are proposed here and checked like any quote when shown."
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from rag.answering.citations import align_quote
 from rag.answering.gate import Gate
@@ -16,7 +16,6 @@ from rag.answering.rules import AnswerRules
 from rag.text.cues import is_pointer, qualifies
 from rag.text.overlap import weighted_coverage
 from rag.text.units import FINISHED, actionable, unit_kind
-from rag.text.words import content_words
 
 
 @dataclass(frozen=True)
@@ -203,6 +202,9 @@ def closest_excerpt(
     (`complete`): a user's words need not be the document's. `acting`: only a unit that
     gives something to act on, or is followed by one (rule `act`)."""
 
+    if part is not None:  # the part is asked alone: its words and its intent
+        question = question.part(part)
+
     def closeness(p: Passage) -> tuple[float, ...]:
         return p.meaning if part is None else p.parts[part]
 
@@ -226,10 +228,6 @@ def closest_excerpt(
     score, passage, i = max(scored, key=lambda t: t[0])
     if score < least:
         return None
-    if part is not None:  # what completes it is sought in its part's words (`seek_words`)
-        words = set(content_words(question.parts[part]))
-        kept = {w: v for w, v in question.weights.items() if w in words}
-        question = replace(question, weights=kept)
     return complete(question, passage, i, i, rule, rules)
 
 
@@ -292,17 +290,19 @@ def excerpt_end(
         a, b = units[j + 1]
         seek = seeking and not any(actionable(passage.unit(k)) for k in range(i, j + 1))
         current, following = passage.unit(j).rstrip(), passage.unit(j + 1)
+        kind = unit_kind(following)
+        prose = kind == "statement" and not _is_term(passage, j + 1, rules)
+        # the next step of a procedure, in prose ("The user can then use ssh-copy-id ...")
+        step = question.steps and rules.on("steps_run") and prose and actionable(following)
         # an excerpt never ends on a colon: what it introduces goes along, as steps do
         limit = rules.seek_chars if seek else rules.excerpt_chars
-        limit = rules.steps_chars if current.endswith(":") else limit
+        limit = rules.steps_chars if current.endswith(":") or step else limit
         if passage.titled(a, b) or shown_length(text, start, b) > limit:
             break
-        kind = unit_kind(following)
         if entry and _another_entry(passage, j + 1, rules):
             break
         close = passage.meaning and passage.meaning[j + 1] >= rules.excerpt_close
         short = shown_length(text, start, units[j][1]) < rules.excerpt_min_chars
-        prose = kind == "statement" and not _is_term(passage, j + 1, rules)
         # a sentence on the same line goes on with the unit before: an item's (a definition's)
         # paragraph is one line ("- Terminate any session ... . If this value ...")
         same_line = "\n" not in text[units[j][1] : a]
@@ -321,6 +321,7 @@ def excerpt_end(
             or (short and prose and (unit_kind(current) == "statement" or same_line))
             or close
             or seek
+            or step
         )
         if not wanted:
             break
