@@ -322,6 +322,40 @@ def test_sql_code_never_opens_an_excerpt_but_goes_along_with_the_steps():
     assert "SELECT clock_timestamp();" in text[steps.start : steps.end]
 
 
+def test_an_excerpt_for_a_question_asking_how_goes_on_to_the_next_step_in_prose():
+    """Rule `steps_run`: a procedure in prose gives its steps as sentences ("The user can then
+    use ssh-copy-id ..."); an excerpt answering how goes on through the sentences that give
+    something to act on, up to `steps_chars`, not to `excerpt_chars`. A question that does not
+    ask how, or the rule off, stops where the excerpt had enough."""
+    from rag.answering.plan import closest_excerpt
+    from rag.answering.question import Question
+
+    text = (
+        "SSH offers a key-based authentication system for connections without a password. "
+        "The user generates a key pair on the client machine with ssh-keygen -t rsa; the "
+        "public key is stored in ~/.ssh/id_rsa.pub and the private key in ~/.ssh/id_rsa. "
+        "The user can then use ssh-copy-id server to add the public key to the "
+        "~/.ssh/authorized_keys file on the server. "
+        "Key pairs come in several kinds, and some are older than others."
+    )
+    close = {"SSH": 0.8}
+    read = passage(
+        Hit(Chunk("c", "d", text, 0, len(text)), 0.9),
+        1,
+        AnswerRules(),
+        lambda texts: [close.get(t.split()[0], 0.1) for t in texts],
+    )
+    rules = AnswerRules(excerpt_chars=250, excerpt_min_chars=100)
+    how = Question("log in over ssh without a password", {"ssh": 1.0}, intent="steps")
+    shown = closest_excerpt(how, (read,), 0.4, "lead_meaning", rules)
+    assert text[shown.start : shown.end].endswith("authorized_keys file on the server.")
+    fact = replace(how, intent="fact")
+    off = replace(rules, off=frozenset({"steps_run"}))
+    for question, ruled in ((fact, rules), (how, off)):
+        cut = closest_excerpt(question, (read,), 0.4, "lead_meaning", ruled)
+        assert "ssh-copy-id" not in text[cut.start : cut.end]
+
+
 def test_a_question_asking_how_gets_something_to_act_on_after_a_lead_that_gives_none():
     """Rule `act`: the sentence that matches a request best often only restates the problem
     ("Apache considers two kinds of virtual hosts"); the answer then goes on with the excerpt
@@ -339,7 +373,9 @@ def test_a_question_asking_how_gets_something_to_act_on_after_a_lead_that_gives_
         "since older browsers could not tell the server the name before the handshake, which "
         "is why some secure sites still get an address or a port of their own. Addresses of "
         "the newer kind are plentiful, so that constraint is easing on networks that have "
-        "them.\n\n"
+        "them. Many hosting providers still charge for a dedicated address, and a shared one "
+        "serves dozens or hundreds of sites on the same machine without any of them noticing "
+        "the others, as long as each of them is configured with a name of its own.\n\n"
         "Each extra host is described by a file in /etc/apache2/sites-available/ and enabled "
         "with a2ensite site."
     )

@@ -54,6 +54,9 @@ RULES = {
     "setting or option that ingest made a section): the excerpt opens with it",
     "seek_action": "for a question asking how, an excerpt goes on to something to act on (a "
     "command, a path, an option), and statements followed by one are preferred",
+    "steps_run": "for a question asking how, an excerpt goes on through the prose sentences "
+    "that give something to act on (the next step: 'The user can then use ssh-copy-id ...'), "
+    "up to steps_chars",
     "seek_words": "an excerpt goes on to the units holding what it lacks of the question's "
     "words, where they add seek_gain of its term weight",
     "pool": "the passages answering reads are the most relevant of pool_depth retrieved, not the "
