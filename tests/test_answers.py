@@ -573,3 +573,31 @@ def test_a_question_heading_is_no_evidence_for_a_statement(settings, tmp_path):
     shown = [s.text for s in answer.sentences]
     assert not any(text.startswith("Testing could break") for text in shown)
     assert any(text.startswith("Fixes in unstable reach testing") for text in shown)
+
+
+def test_a_short_list_item_is_never_quoted_without_the_line_introducing_its_list():
+    """Rule `item_intro`: PostgreSQL's "- Delete the orders as well" was the whole answer to a
+    slow delete (graded WRONG: it reads as advice). A quote opening with a list item of at most
+    `item_min_words` words takes along the unit that introduces the list (here with its first
+    item on the line after the colon); a longer item, one without an introduction, and the rule
+    switched off keep the span as it was."""
+    text = (
+        "But what if a product is removed after an order references it? Intuitively, we have "
+        "a few options:\n- Disallow deleting a referenced product\n- Delete the orders as well\n"
+        "- Restrict the deletion when the order was placed within the last thirty days of trading"
+    )
+    read = passage(Hit(Chunk("c", "d", text, 0, len(text)), 1.0), 1, AnswerRules())
+
+    def shown(item: str, rules: AnswerRules) -> str:
+        start = text.index(item)
+        a, b = whole_span(read, start, start + len(item), rules)
+        return text[a:b]
+
+    bare = "- Delete the orders as well"
+    assert shown(bare, AnswerRules()).startswith("Intuitively, we have a few options:")
+    assert shown(bare, AnswerRules(off=frozenset({"item_intro"}))) == bare
+    long_item = text[text.index("- Restrict") :]
+    assert shown(long_item, AnswerRules()) == long_item
+    alone = "- Delete the orders as well\n- Keep them"
+    lone = passage(Hit(Chunk("c", "d", alone, 0, len(alone)), 1.0), 1, AnswerRules())
+    assert whole_span(lone, 0, 27, AnswerRules()) == (0, 27)

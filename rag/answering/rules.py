@@ -30,6 +30,9 @@ RULES = {
     "quote": "a passage span shown verbatim must stand alone, be new, responsive and supported",
     "needs_subject": "a quote opening with 'This', 'It', ... takes the sentence before along; "
     "a generated sentence opening the answer so is shown as such a quote",
+    "item_intro": "a quote opening with a list item of at most item_min_words words takes "
+    "along the line introducing its list ('... we have a few options:' before '- Delete the "
+    "orders as well')",
     "headings_no_evidence": "a passage's heading line and its questions are no evidence",
     # the plan
     "titled_section": "a passage whose section title is the question answers alone, after its "
@@ -94,6 +97,7 @@ class AnswerRules:
     short_opening_words: int = 8  # an opening under this many words takes the next sentence
     repeat_support: float = 0.9  # support from shown text above which a sentence repeats it
     quote_min_words: int = 3  # content words a quote needs to stand alone
+    item_min_words: int = 8  # a list item of at most this many words opens no quote (item_intro)
     lead_meaning: float = 0.45  # a statement this close in meaning (+ its words) leads
     lead_depth: int = 3  # passages retrieved to find the lead in (the model reads top_k)
     fallback_meaning: float = 0.4  # ... or is the fallback quote
